@@ -1,0 +1,41 @@
+"""neuronet: multilayer perceptrons you can see inside.
+
+Every neuron computes :math:`z = w \\cdot x + b` and :math:`a = f(z)`; neuronet lets you build,
+train and inspect networks of them with NumPy alone.
+
+>>> import neuronet
+>>> X, y = neuronet.datasets.circles(200, noise=0.05, seed=0)
+>>> net = neuronet.MLP([2, 16, 2], activation="tanh", output="softmax", seed=0)
+>>> history = net.fit(X, y, epochs=100, batch_size=20, lr=0.02, verbose=0)
+>>> float((net.predict(X) == y).mean()) > 0.95
+True
+"""
+
+from . import activations, datasets, init, losses, optimizers, schedules
+from .activations import Activation
+from .io import ModelFileError, load
+from .layers import Dense, Dropout, Neuron
+from .network import MLP
+from .training import Callback, DivergenceWarning, History
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "MLP",
+    "Activation",
+    "Callback",
+    "Dense",
+    "DivergenceWarning",
+    "Dropout",
+    "History",
+    "ModelFileError",
+    "Neuron",
+    "__version__",
+    "activations",
+    "datasets",
+    "init",
+    "load",
+    "losses",
+    "optimizers",
+    "schedules",
+]

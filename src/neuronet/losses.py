@@ -1,0 +1,461 @@
+r"""Losses, and how each pairs with an output activation.
+
+A loss measures how far the network's outputs :math:`a = f(z)` are from the targets
+:math:`y`. Every loss here is a *sum over the outputs of a sample, averaged over the samples*,
+so that its gradient with respect to one sample's output is already divided by the batch size
+:math:`n`.
+
+Three output/loss pairs are canonical, because their gradient with respect to the *logits*
+:math:`z` (the output layer's pre-activations) collapses to the same simple form
+
+.. math:: \frac{\partial L}{\partial z} = \frac{a - y}{n}
+
+========================  ===========================  ======================================
+output activation         loss                         used for
+========================  ===========================  ======================================
+identity                  :class:`MeanSquaredError`    regression
+sigmoid                   :class:`BinaryCrossEntropy`  two classes, or several yes/no labels
+softmax                   :class:`CategoricalCrossEntropy`  one of several classes
+========================  ===========================  ======================================
+
+For these pairs the network never forms :math:`a` and :math:`\partial L/\partial a` separately:
+:meth:`Loss.fused` computes loss and gradient straight from the logits with ``log_expit`` and
+``logsumexp``, so both stay finite for logits of ±1e4 where :math:`\log a` would be
+:math:`\log 0`. Any other pair works through the chain rule and warns when it is a mistake
+(:func:`check_pairing`).
+
+Examples
+--------
+>>> import numpy as np
+>>> from neuronet import losses
+>>> cce = losses.get("categorical_cross_entropy")
+>>> z = np.array([[1e4, 0.0, -1e4]])          # logits far beyond where exp() overflows
+>>> loss, grad = cce.fused(z, np.array([1]))  # the true class has logit 0
+>>> loss, grad.round(3).tolist()
+(10000.0, [[1.0, -1.0, 0.0]])
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import special
+
+__all__ = [
+    "BinaryCrossEntropy",
+    "CategoricalCrossEntropy",
+    "Huber",
+    "Loss",
+    "MeanAbsoluteError",
+    "MeanSquaredError",
+    "PairingWarning",
+    "check_pairing",
+    "default_for_output",
+    "get",
+    "names",
+]
+
+Array = NDArray[np.floating]
+
+# Keeps log() and division away from 0 when a cross-entropy is used *without* its canonical
+# output (the fused path never needs it). float32 cannot represent 1 - 1e-12, hence per dtype.
+_PROBABILITY_EPS = {np.dtype(np.float32): 1e-7, np.dtype(np.float64): 1e-12}
+
+
+class PairingWarning(UserWarning):
+    """An output activation and a loss that do not belong together."""
+
+
+class Loss:
+    """Base class: a loss :math:`L(a, y)` summed over outputs and averaged over samples.
+
+    Subclasses define :meth:`value` and :meth:`gradient` on activated outputs ``a``; those with
+    a canonical output activation also define :meth:`fused` on the logits ``z``.
+    """
+
+    name: ClassVar[str] = ""
+    canonical_output: ClassVar[str | None] = None
+    """Name of the output activation whose fused gradient is ``(a - y) / n``."""
+    classification: ClassVar[bool] = False
+    description: ClassVar[str] = ""
+
+    def value(self, a: Array, y: NDArray[Any]) -> float:
+        """The loss for outputs ``a`` of shape (n, k) and prepared targets ``y``."""
+        raise NotImplementedError
+
+    def gradient(self, a: Array, y: NDArray[Any]) -> Array:
+        """:math:`\\partial L / \\partial a`, shape (n, k), already divided by ``n``."""
+        raise NotImplementedError
+
+    def fused(self, z: Array, y: NDArray[Any], out: Array | None = None) -> tuple[float, Array]:
+        """Loss and :math:`\\partial L/\\partial z = (a - y)/n` from the logits ``z``.
+
+        Only for the canonical output activation; ``out`` may be ``z`` itself (in place).
+        """
+        raise TypeError(f"{type(self).__name__} has no fused gradient.")
+
+    def prepare_targets(self, y: object, n_outputs: int, dtype: np.dtype[Any]) -> NDArray[Any]:
+        """Check ``y`` against this loss and the network's ``n_outputs``; return it as 2-D.
+
+        Raises ``ValueError`` naming ``y``, what was expected and what was received.
+        """
+        arr = _as_numeric(y)
+        if arr.ndim == 1 and n_outputs == 1:
+            arr = arr[:, None]
+        if arr.ndim != 2 or arr.shape[1] != n_outputs:
+            expected = (
+                "(n_samples,) or (n_samples, 1)" if n_outputs == 1 else f"(n_samples, {n_outputs})"
+            )
+            raise ValueError(
+                f"`y` must have shape {expected} for a network with {n_outputs} output(s), "
+                f"got shape {arr.shape}."
+            )
+        if not np.all(np.isfinite(arr)):
+            raise ValueError("`y` contains NaN or infinite values; targets must be finite.")
+        return np.ascontiguousarray(arr, dtype=dtype)
+
+    def get_params(self) -> dict[str, float]:
+        """Constructor arguments, for saving and ``repr``."""
+        return {}
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({params})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.get_params() == other.get_params()
+
+    def __hash__(self) -> int:
+        return hash((type(self), tuple(sorted(self.get_params().items()))))
+
+
+def _as_numeric(y: object) -> NDArray[Any]:
+    arr = np.asarray(y)
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
+    ):
+        raise ValueError(f"`y` must be numeric, got an array of dtype {arr.dtype}.")
+    return arr
+
+
+# --- regression -------------------------------------------------------------------------------
+
+
+class MeanSquaredError(Loss):
+    r"""Half the squared error, summed over outputs and averaged over samples.
+
+    .. math:: L = \frac{1}{n}\sum_i \tfrac12 \lVert a_i - y_i \rVert^2, \qquad
+              \frac{\partial L}{\partial a_i} = \frac{a_i - y_i}{n}
+
+    The ½ makes the gradient exactly :math:`(a - y)/n`, as for the other canonical pairs; the
+    minimiser is the same as for the plain mean squared error. Canonical output: ``identity``.
+    """
+
+    name = "mse"
+    canonical_output = "identity"
+    description = "Regression: penalises large errors heavily; the default for identity outputs."
+
+    def value(self, a: Array, y: NDArray[Any]) -> float:
+        diff = a - y
+        return float(0.5 * np.vdot(diff, diff) / len(a))
+
+    def gradient(self, a: Array, y: NDArray[Any]) -> Array:
+        return (a - y) / len(a)
+
+    def fused(self, z: Array, y: NDArray[Any], out: Array | None = None) -> tuple[float, Array]:
+        diff = np.subtract(z, y, out=out)
+        loss = float(0.5 * np.vdot(diff, diff) / len(z))
+        diff *= 1.0 / len(z)
+        return loss, diff
+
+
+class MeanAbsoluteError(Loss):
+    r"""Absolute error, summed over outputs and averaged over samples.
+
+    .. math:: L = \frac{1}{n}\sum_i \lVert a_i - y_i \rVert_1, \qquad
+              \frac{\partial L}{\partial a_i} = \frac{\operatorname{sign}(a_i - y_i)}{n}
+
+    Robust to outliers; its gradient does not shrink near the optimum (sign(0) = 0 there).
+    """
+
+    name = "mae"
+    description = "Regression robust to outliers; constant-size gradient."
+
+    def value(self, a: Array, y: NDArray[Any]) -> float:
+        return float(np.abs(a - y).sum() / len(a))
+
+    def gradient(self, a: Array, y: NDArray[Any]) -> Array:
+        return np.sign(a - y) / len(a)
+
+
+class Huber(Loss):
+    r"""Squared error for small residuals, absolute error for large ones.
+
+    .. math:: \ell(r) = \begin{cases} \tfrac12 r^2 & |r| \le \delta \\
+              \delta\,(|r| - \tfrac12\delta) & |r| > \delta \end{cases}, \qquad
+              \ell'(r) = \operatorname{clip}(r, -\delta, \delta)
+
+    summed over outputs and averaged over samples, with :math:`r = a - y`.
+
+    Parameters
+    ----------
+    delta : float, default=1.0
+        Where the quadratic part hands over to the linear part; must be > 0.
+    """
+
+    name = "huber"
+    description = "Regression: MSE near the target, MAE far from it (robust, smooth)."
+
+    def __init__(self, delta: float = 1.0) -> None:
+        if not (np.isfinite(delta) and delta > 0):
+            raise ValueError(f"`delta` must be a finite number > 0, got {delta!r}.")
+        self.delta = float(delta)
+
+    def value(self, a: Array, y: NDArray[Any]) -> float:
+        r = np.abs(a - y)
+        d = self.delta
+        per_element = np.where(r <= d, 0.5 * r * r, d * (r - 0.5 * d))
+        return float(per_element.sum() / len(a))
+
+    def gradient(self, a: Array, y: NDArray[Any]) -> Array:
+        return np.clip(a - y, -self.delta, self.delta) / len(a)
+
+    def get_params(self) -> dict[str, float]:
+        return {"delta": self.delta}
+
+
+# --- classification ---------------------------------------------------------------------------
+
+
+class BinaryCrossEntropy(Loss):
+    r"""Cross-entropy of independent yes/no outputs with targets 0 or 1.
+
+    .. math:: L = -\frac{1}{n}\sum_i\sum_j \big[y_{ij}\log a_{ij} + (1-y_{ij})\log(1-a_{ij})\big]
+
+    With a sigmoid output, :math:`\log a = \operatorname{log\_expit}(z)` and
+    :math:`\log(1-a) = \operatorname{log\_expit}(-z)` are computed from the logits, and
+    :math:`\partial L/\partial z = (\sigma(z) - y)/n`: finite for any logit.
+    Canonical output: ``sigmoid``.
+    """
+
+    name = "binary_cross_entropy"
+    canonical_output = "sigmoid"
+    classification = True
+    description = "Two classes (or several independent yes/no labels); pair with sigmoid."
+
+    def value(self, a: Array, y: NDArray[Any]) -> float:
+        eps = _PROBABILITY_EPS.get(a.dtype, 1e-12)
+        p = np.clip(a, eps, 1.0 - eps)
+        return float(-(y * np.log(p) + (1.0 - y) * np.log1p(-p)).sum() / len(a))
+
+    def gradient(self, a: Array, y: NDArray[Any]) -> Array:
+        eps = _PROBABILITY_EPS.get(a.dtype, 1e-12)
+        p = np.clip(a, eps, 1.0 - eps)
+        return (p - y) / (p * (1.0 - p)) / len(a)
+
+    def fused(self, z: Array, y: NDArray[Any], out: Array | None = None) -> tuple[float, Array]:
+        # y·log σ(z) + (1-y)·log σ(-z), with log σ evaluated stably by scipy.
+        log_likelihood = y * special.log_expit(z) + (1.0 - y) * special.log_expit(-z)
+        loss = float(-log_likelihood.sum() / len(z))
+        grad = special.expit(z, out=out)
+        grad -= y
+        grad *= 1.0 / len(z)
+        return loss, grad
+
+    def prepare_targets(self, y: object, n_outputs: int, dtype: np.dtype[Any]) -> NDArray[Any]:
+        arr = _as_numeric(y)
+        if not np.all((arr == 0) | (arr == 1)):
+            bad = np.unique(arr[(arr != 0) & (arr != 1)])[:5]
+            raise ValueError(
+                f"`y` must contain only 0 and 1 for binary cross-entropy, got values such as "
+                f"{bad.tolist()}."
+            )
+        return super().prepare_targets(arr, n_outputs, dtype)
+
+
+class CategoricalCrossEntropy(Loss):
+    r"""Cross-entropy of one class out of ``k``, with integer labels or one-hot rows.
+
+    .. math:: L = -\frac{1}{n}\sum_i \log a_{i, y_i}
+
+    With a softmax output, :math:`\log a_{ic} = z_{ic} - \operatorname{logsumexp}_j z_{ij}` and
+    :math:`\partial L/\partial z = (\operatorname{softmax}(z) - \operatorname{onehot}(y))/n`:
+    finite for any logit. Canonical output: ``softmax``.
+
+    Targets may be integer labels of shape (n,) in ``[0, k)`` or rows of shape (n, k) that are
+    non-negative and sum to 1 (one-hot, or soft labels).
+    """
+
+    name = "categorical_cross_entropy"
+    canonical_output = "softmax"
+    classification = True
+    description = "One class out of several; pair with softmax."
+
+    def value(self, a: Array, y: NDArray[Any]) -> float:
+        eps = _PROBABILITY_EPS.get(a.dtype, 1e-12)
+        log_p = np.log(np.clip(a, eps, 1.0))
+        if y.ndim == 1:
+            return float(-log_p[np.arange(len(a)), y].sum() / len(a))
+        return float(-(y * log_p).sum() / len(a))
+
+    def gradient(self, a: Array, y: NDArray[Any]) -> Array:
+        eps = _PROBABILITY_EPS.get(a.dtype, 1e-12)
+        grad = np.zeros_like(a)
+        if y.ndim == 1:
+            rows = np.arange(len(a))
+            grad[rows, y] = -1.0 / np.clip(a[rows, y], eps, 1.0)
+        else:
+            grad = -y / np.clip(a, eps, 1.0)
+        return grad / len(a)
+
+    def fused(self, z: Array, y: NDArray[Any], out: Array | None = None) -> tuple[float, Array]:
+        n = len(z)
+        log_norm = special.logsumexp(z, axis=1)
+        if y.ndim == 1:
+            rows = np.arange(n)
+            loss = float((log_norm - z[rows, y]).sum() / n)
+            grad = special.softmax(z, axis=1)
+            grad[rows, y] -= 1.0
+        else:
+            loss = float((y * (log_norm[:, None] - z)).sum() / n)
+            grad = special.softmax(z, axis=1)
+            grad -= y
+        grad *= 1.0 / n
+        if out is not None:
+            out[...] = grad
+            return loss, out
+        return loss, grad
+
+    def prepare_targets(self, y: object, n_outputs: int, dtype: np.dtype[Any]) -> NDArray[Any]:
+        arr = _as_numeric(y)
+        if arr.ndim == 2 and arr.shape[1] == n_outputs:
+            # One-hot or soft labels: each row a probability distribution over the classes.
+            if not np.all(np.isfinite(arr)) or (arr < 0).any():
+                raise ValueError("`y` given as rows must be non-negative and finite.")
+            if not np.allclose(arr.sum(axis=1), 1.0, atol=1e-4):
+                raise ValueError(
+                    "`y` given as rows of shape (n_samples, n_classes) must sum to 1 in each row "
+                    "(one-hot or probabilities)."
+                )
+            return np.ascontiguousarray(arr, dtype=dtype)
+        if arr.ndim != 1:
+            raise ValueError(
+                f"`y` must be integer class labels of shape (n_samples,) or one-hot rows of "
+                f"shape (n_samples, {n_outputs}), got shape {arr.shape}."
+            )
+        if not np.all(np.isfinite(arr)) or not np.array_equal(arr, np.round(arr)):
+            raise ValueError("`y` must contain whole-number class labels 0, 1, 2, ...")
+        labels = arr.astype(np.int64)
+        if labels.size and (labels.min() < 0 or labels.max() >= n_outputs):
+            raise ValueError(
+                f"`y` labels must be in [0, {n_outputs}) for a network with {n_outputs} outputs, "
+                f"got labels from {labels.min()} to {labels.max()}."
+            )
+        return labels
+
+
+# --- registry ---------------------------------------------------------------------------------
+
+_LOSSES: dict[str, type[Loss]] = {
+    cls.name: cls
+    for cls in (
+        MeanSquaredError,
+        MeanAbsoluteError,
+        Huber,
+        BinaryCrossEntropy,
+        CategoricalCrossEntropy,
+    )
+}
+_ALIASES = {
+    "mean_squared_error": "mse",
+    "squared_error": "mse",
+    "mean_absolute_error": "mae",
+    "bce": "binary_cross_entropy",
+    "log_loss": "binary_cross_entropy",
+    "cross_entropy": "categorical_cross_entropy",
+    "cce": "categorical_cross_entropy",
+}
+
+
+def names() -> list[str]:
+    """Canonical loss names."""
+    return sorted(_LOSSES)
+
+
+def get(loss: str | Loss, **params: float) -> Loss:
+    """A :class:`Loss` from its name (or alias), or ``loss`` itself if it already is one.
+
+    >>> get("bce"), get("huber", delta=0.5)
+    (BinaryCrossEntropy(), Huber(delta=0.5))
+    """
+    if isinstance(loss, Loss):
+        if params:
+            raise TypeError("Parameters cannot be given together with a Loss instance.")
+        return loss
+    if isinstance(loss, type) and issubclass(loss, Loss):
+        return loss(**params)
+    if not isinstance(loss, str):
+        raise TypeError(f"`loss` must be a name or a Loss, got {type(loss).__name__}.")
+    key = loss.lower().replace("-", "_")
+    key = _ALIASES.get(key, key)
+    if key not in _LOSSES:
+        valid = sorted([*_LOSSES, *_ALIASES])
+        close = difflib.get_close_matches(key, valid, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"Unknown loss {loss!r}.{hint} Valid names: {', '.join(valid)}.")
+    return _LOSSES[key](**params)
+
+
+def default_for_output(output_name: str) -> Loss:
+    """The canonical loss for an output activation: MSE unless it is sigmoid or softmax."""
+    for cls in _LOSSES.values():
+        if cls.canonical_output == output_name and cls.canonical_output != "identity":
+            return cls()
+    return MeanSquaredError()
+
+
+def check_pairing(output: Any, loss: Loss) -> None:
+    """Warn (:class:`PairingWarning`) when the output activation does not suit the loss.
+
+    ``output`` is an :class:`~neuronet.activations.Activation`.
+    """
+    name = output.name
+    if isinstance(loss, CategoricalCrossEntropy) and name != "softmax":
+        why = "it expects one probability distribution per sample; " + (
+            "sigmoid outputs are independent and do not sum to 1"
+            if name == "sigmoid"
+            else f"{name} outputs are not probabilities"
+        )
+        _warn(name, loss, f"use output='softmax' with categorical_cross_entropy: {why}.")
+    elif isinstance(loss, BinaryCrossEntropy) and name != "sigmoid":
+        low, high = output.output_range
+        if not (low >= 0.0 and high <= 1.0):
+            _warn(
+                name,
+                loss,
+                f"{name} outputs range over [{low}, {high}], not probabilities in [0, 1]; "
+                "use output='sigmoid' with binary_cross_entropy.",
+            )
+        else:
+            _warn(name, loss, "use output='sigmoid' with binary_cross_entropy.")
+    elif not loss.classification and name in ("softmax", "sigmoid"):
+        right = "categorical_cross_entropy" if name == "softmax" else "binary_cross_entropy"
+        _warn(
+            name,
+            loss,
+            f"a {name} output with a regression loss learns slowly when it saturates (its "
+            f"gradient vanishes); use loss='{right}', whose gradient (a - y)/n does not.",
+        )
+
+
+def _warn(output_name: str, loss: Loss, advice: str) -> None:
+    warnings.warn(
+        f"Output activation {output_name!r} with loss {loss.name!r} is a mismatched pair: "
+        f"{advice}",
+        PairingWarning,
+        stacklevel=4,
+    )

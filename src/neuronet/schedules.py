@@ -1,0 +1,469 @@
+r"""Learning-rate schedules: change the optimizer's learning rate between epochs.
+
+A large learning rate makes fast progress early on; a smaller one later lets the parameters
+settle into a minimum instead of bouncing around it. A schedule decides the learning rate of
+each epoch from the initial one, :math:`\eta_0`:
+
+- :class:`StepDecay`: multiply by ``gamma`` every ``step_size`` epochs;
+- :class:`ExponentialDecay`: multiply by ``gamma`` every epoch;
+- :class:`CosineAnnealing`: follow half a cosine from :math:`\eta_0` down to ``min_lr``;
+- :class:`ReduceOnPlateau`: divide by ``1 / factor`` when the monitored loss stops improving.
+
+Interface
+---------
+The training loop calls :meth:`Schedule.start` once with the optimizer's learning rate, trains
+epoch 0 with it, and at the **end** of every epoch ``e`` (counted from 0) calls
+:meth:`Schedule.step` with the monitored loss (the validation loss if there is one, else the
+training loss); the value returned is the learning rate of epoch ``e + 1``::
+
+    schedule.start(optimizer.lr)
+    for epoch in range(epochs):
+        loss = train_one_epoch()
+        optimizer.lr = schedule.step(epoch, loss)
+
+So in the closed forms below :math:`n = e + 1` is the number of epochs completed, and epoch
+:math:`n` trains with :math:`\eta(n)`: the same as calling a PyTorch scheduler's ``step()``
+at the end of each epoch.
+
+Examples
+--------
+>>> from neuronet import schedules
+>>> schedule = schedules.get("step", step_size=2, gamma=0.5)
+>>> schedule.start(0.1)
+>>> [schedule.step(epoch) for epoch in range(5)]     # the lr of epochs 1 to 5
+[0.1, 0.05, 0.05, 0.025, 0.025]
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import math
+import numbers
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+__all__ = [
+    "CosineAnnealing",
+    "ExponentialDecay",
+    "ReduceOnPlateau",
+    "Schedule",
+    "StepDecay",
+    "get",
+    "names",
+]
+
+
+# --- argument checks -----------------------------------------------------------------------
+
+
+def _number(name: str, value: object, rule: str) -> float:
+    # bool is an int to Python, but `gamma=True` is a mistake, not 1.0.
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`{name}` must be a {rule}, got {value!r}.")
+    x = float(value)
+    if not math.isfinite(x):
+        raise ValueError(f"`{name}` must be a {rule}, got {x!r}.")
+    return x
+
+
+def _checked(name: str, value: object, ok: Callable[[float], bool], rule: str) -> float:
+    x = _number(name, value, f"finite number {rule}")
+    if not ok(x):
+        raise ValueError(f"`{name}` must be a finite number {rule}, got {x!r}.")
+    return x
+
+
+def _non_negative(name: str, value: object) -> float:
+    return _checked(name, value, lambda x: x >= 0.0, ">= 0")
+
+
+def _integer(name: str, value: object, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"`{name}` must be an integer >= {minimum}, got {value!r}.")
+    return int(value)
+
+
+# --- schedules -------------------------------------------------------------------------------
+
+
+class Schedule:
+    r"""Base class: remembers :math:`\eta_0` and returns the learning rate of the next epoch.
+
+    A subclass with a closed form implements :meth:`_lr`, the learning rate after ``n``
+    completed epochs; one that reacts to the loss overrides :meth:`step`.
+
+    Attributes
+    ----------
+    lr0 : float or None
+        The initial learning rate given to :meth:`start`.
+    lr : float or None
+        The learning rate returned by the last :meth:`step` (``lr0`` right after
+        :meth:`start`).
+    """
+
+    name: ClassVar[str] = ""
+    _config_keys: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self) -> None:
+        self.lr0: float | None = None
+        self.lr: float | None = None
+
+    def start(self, lr0: float) -> None:
+        """Begin a run at learning rate ``lr0`` (> 0), forgetting any earlier run."""
+        self.lr0 = self.lr = _checked("lr0", lr0, lambda x: x > 0.0, "> 0")
+
+    def step(self, epoch: int, metric: float | None = None) -> float:
+        """The learning rate for epoch ``epoch + 1``, called at the end of epoch ``epoch``.
+
+        Parameters
+        ----------
+        epoch : int
+            The epoch just finished, counted from 0.
+        metric : float, optional
+            The monitored loss of that epoch; only :class:`ReduceOnPlateau` needs it.
+        """
+        lr0 = self._started()
+        self.lr = self._lr(lr0, _integer("epoch", epoch, 0) + 1)
+        return self.lr
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor's keyword arguments: ``type(s)(**s.get_config())`` is a twin."""
+        return {key: getattr(self, key) for key in self._config_keys}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Schedule:
+        """Build a schedule from :meth:`get_config`'s output."""
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+    def _started(self) -> float:
+        if self.lr0 is None:
+            raise RuntimeError(f"Call {type(self).__name__}.start(lr0) before step().")
+        return self.lr0
+
+    def _lr(self, lr0: float, n: int) -> float:
+        """The learning rate after ``n >= 1`` completed epochs."""
+        raise NotImplementedError
+
+
+class StepDecay(Schedule):
+    r"""Multiply the learning rate by ``gamma`` every ``step_size`` epochs.
+
+    .. math:: \eta(n) = \eta_0\, \gamma^{\lfloor n / s \rfloor}
+
+    with :math:`n` the number of epochs completed and :math:`s` = ``step_size``.
+
+    Parameters
+    ----------
+    step_size : int
+        Epochs between two decays, >= 1.
+    gamma : float, default=0.1
+        The factor applied at each decay, in (0, 1].
+
+    Examples
+    --------
+    >>> schedule = StepDecay(step_size=2, gamma=0.5)
+    >>> schedule.start(0.1)
+    >>> [schedule.step(epoch) for epoch in range(5)]
+    [0.1, 0.05, 0.05, 0.025, 0.025]
+    """
+
+    name = "step"
+    _config_keys = ("step_size", "gamma")
+
+    def __init__(self, step_size: int, gamma: float = 0.1) -> None:
+        super().__init__()
+        self.step_size = _integer("step_size", step_size, 1)
+        self.gamma = _checked("gamma", gamma, lambda x: 0.0 < x <= 1.0, "in (0, 1]")
+
+    def _lr(self, lr0: float, n: int) -> float:
+        return lr0 * self.gamma ** (n // self.step_size)
+
+
+class ExponentialDecay(Schedule):
+    r"""Multiply the learning rate by ``gamma`` every epoch.
+
+    .. math:: \eta(n) = \eta_0\, \gamma^{n}
+
+    with :math:`n` the number of epochs completed.
+
+    Parameters
+    ----------
+    gamma : float
+        The factor applied each epoch, in (0, 1]; 0.95 halves the rate in about 14 epochs.
+
+    Examples
+    --------
+    >>> schedule = ExponentialDecay(gamma=0.5)
+    >>> schedule.start(0.1)
+    >>> [schedule.step(epoch) for epoch in range(5)]
+    [0.05, 0.025, 0.0125, 0.00625, 0.003125]
+    """
+
+    name = "exponential"
+    _config_keys = ("gamma",)
+
+    def __init__(self, gamma: float) -> None:
+        super().__init__()
+        self.gamma = _checked("gamma", gamma, lambda x: 0.0 < x <= 1.0, "in (0, 1]")
+
+    def _lr(self, lr0: float, n: int) -> float:
+        return lr0 * self.gamma**n
+
+
+class CosineAnnealing(Schedule):
+    r"""Lower the learning rate along half a cosine, from :math:`\eta_0` to ``min_lr``.
+
+    .. math::
+
+        \eta(n) = \eta_\text{min} + \frac{\eta_0 - \eta_\text{min}}{2}
+                  \left(1 + \cos\frac{\pi \min(n, T)}{T}\right)
+
+    with :math:`n` the number of epochs completed and :math:`T` = ``t_max``: the rate falls
+    slowly at first, fastest half-way, slowly again near the end, and stays at
+    :math:`\eta_\text{min}` after :math:`T` epochs.
+
+    Parameters
+    ----------
+    t_max : int
+        Epochs to reach ``min_lr``, >= 1; usually the number of epochs of the run.
+    min_lr : float, default=0.0
+        The final learning rate :math:`\eta_\text{min}` >= 0, at most :math:`\eta_0`.
+
+    Notes
+    -----
+    This is SGDR without the restarts (and PyTorch's ``CosineAnnealingLR`` up to
+    :math:`T`, after which PyTorch's rate climbs back up while this one stays at the minimum).
+
+    References
+    ----------
+    Loshchilov & Hutter, "SGDR: Stochastic Gradient Descent with Warm Restarts", ICLR 2017,
+    arXiv:1608.03983.
+
+    Examples
+    --------
+    >>> schedule = CosineAnnealing(t_max=4)
+    >>> schedule.start(0.1)
+    >>> [round(schedule.step(epoch), 6) for epoch in range(5)]
+    [0.085355, 0.05, 0.014645, 0.0, 0.0]
+    """
+
+    name = "cosine"
+    _config_keys = ("t_max", "min_lr")
+
+    def __init__(self, t_max: int, min_lr: float = 0.0) -> None:
+        super().__init__()
+        self.t_max = _integer("t_max", t_max, 1)
+        self.min_lr = _non_negative("min_lr", min_lr)
+
+    def start(self, lr0: float) -> None:
+        super().start(lr0)
+        if self.min_lr > self._started():
+            raise ValueError(
+                f"`min_lr` (={self.min_lr!r}) must be at most the initial learning rate, "
+                f"got lr0={lr0!r}."
+            )
+
+    def _lr(self, lr0: float, n: int) -> float:
+        progress = min(n, self.t_max) / self.t_max
+        return self.min_lr + (lr0 - self.min_lr) * (1.0 + math.cos(math.pi * progress)) / 2.0
+
+
+class ReduceOnPlateau(Schedule):
+    r"""Multiply the learning rate by ``factor`` when the monitored loss stops improving.
+
+    A loss :math:`L` improves on the best so far, :math:`L^*`, when
+
+    .. math:: L < L^* - \tau\, |L^*|
+
+    with :math:`\tau` = ``threshold`` (a relative margin, so that noise does not count as
+    progress). After more than ``patience`` epochs in a row without improvement the rate
+    becomes :math:`\max(\text{factor}\cdot\eta, \eta_\text{min})`, and for the next
+    ``cooldown`` epochs bad epochs are not counted.
+
+    Parameters
+    ----------
+    factor : float, default=0.1
+        The factor applied at each reduction, in (0, 1).
+    patience : int, default=10
+        Epochs without improvement tolerated, >= 0: with ``patience=2`` the rate drops at the
+        end of the third bad epoch in a row.
+    min_lr : float, default=0.0
+        The rate is never reduced below ``min_lr`` >= 0.
+    threshold : float, default=1e-4
+        Relative improvement :math:`\tau` that counts, in [0, 1).
+    cooldown : int, default=0
+        Epochs after a reduction during which bad epochs are not counted, >= 0.
+
+    Attributes
+    ----------
+    best : float
+        The lowest monitored loss so far.
+    num_bad_epochs : int
+        Epochs in a row without improvement (outside cooldowns).
+
+    Notes
+    -----
+    Follows PyTorch's ``ReduceLROnPlateau(mode="min", threshold_mode="rel")``, except that the
+    margin uses :math:`|L^*|`, so that it also means "lower by a fraction" for a negative
+    loss. A NaN loss never counts as an improvement.
+
+    Examples
+    --------
+    >>> schedule = ReduceOnPlateau(factor=0.5, patience=2)
+    >>> schedule.start(0.1)
+    >>> losses = [1.0, 0.9, 0.9, 0.9, 0.9, 0.9]
+    >>> [schedule.step(epoch, loss) for epoch, loss in enumerate(losses)]
+    [0.1, 0.1, 0.1, 0.1, 0.05, 0.05]
+    """
+
+    name = "plateau"
+    _config_keys = ("factor", "patience", "min_lr", "threshold", "cooldown")
+
+    def __init__(
+        self,
+        factor: float = 0.1,
+        patience: int = 10,
+        min_lr: float = 0.0,
+        threshold: float = 1e-4,
+        cooldown: int = 0,
+    ) -> None:
+        super().__init__()
+        self.factor = _checked("factor", factor, lambda x: 0.0 < x < 1.0, "in (0, 1)")
+        self.patience = _integer("patience", patience, 0)
+        self.min_lr = _non_negative("min_lr", min_lr)
+        self.threshold = _checked("threshold", threshold, lambda x: 0.0 <= x < 1.0, "in [0, 1)")
+        self.cooldown = _integer("cooldown", cooldown, 0)
+        self._reset()
+
+    def _reset(self) -> None:
+        self.best = math.inf
+        self.num_bad_epochs = 0
+        self.cooldown_counter = 0
+
+    def start(self, lr0: float) -> None:
+        super().start(lr0)
+        self._reset()
+
+    def step(self, epoch: int, metric: float | None = None) -> float:
+        lr = self.lr if self.lr is not None else self._started()
+        _integer("epoch", epoch, 0)
+        if metric is None:
+            raise ValueError(
+                "ReduceOnPlateau needs the monitored loss: call step(epoch, metric), got "
+                "metric=None."
+            )
+        loss = _number_or_nan("metric", metric)
+        if self._improves(loss):
+            self.best = loss
+            self.num_bad_epochs = 0
+        else:
+            self.num_bad_epochs += 1
+        if self.cooldown_counter > 0:
+            # Just after a reduction the loss needs a few epochs to respond to the new rate.
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0
+        if self.num_bad_epochs > self.patience:
+            # min(): a min_lr above the current rate must not raise it.
+            lr = min(lr, max(lr * self.factor, self.min_lr))
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+        self.lr = lr
+        return lr
+
+    def _improves(self, loss: float) -> bool:
+        if math.isinf(self.best):
+            return loss < self.best  # the first finite loss; inf - inf would be NaN
+        return loss < self.best - self.threshold * abs(self.best)
+
+
+def _number_or_nan(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`{name}` must be a real number, got {value!r}.")
+    return float(value)
+
+
+# --- registry --------------------------------------------------------------------------------
+
+_REGISTRY: dict[str, type[Schedule]] = {
+    cls.name: cls for cls in (StepDecay, ExponentialDecay, CosineAnnealing, ReduceOnPlateau)
+}
+_ALIASES = {
+    "step_decay": "step",
+    "exponential_decay": "exponential",
+    "cosine_annealing": "cosine",
+    "reduce_on_plateau": "plateau",
+    "reduce_lr_on_plateau": "plateau",
+}
+
+
+def names() -> list[str]:
+    """The schedule names :func:`get` accepts (aliases such as ``"reduce_on_plateau"`` too).
+
+    >>> names()
+    ['cosine', 'exponential', 'plateau', 'step']
+    """
+    return sorted(_REGISTRY)
+
+
+def get(schedule: str | Schedule | None, **params: Any) -> Schedule | None:
+    """A schedule from a name and its parameters, the schedule given, or ``None``.
+
+    Parameters
+    ----------
+    schedule : str, Schedule or None
+        A name from :func:`names` (case-insensitive; ``-`` and ``_`` alike; the aliases
+        ``step_decay``, ``exponential_decay``, ``cosine_annealing``, ``reduce_on_plateau``
+        and ``reduce_lr_on_plateau`` also work), an instance (returned as is) or ``None`` (no
+        schedule: ``None`` is returned).
+    **params
+        The constructor's keyword arguments, with a name only.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (with the valid ones and a did-you-mean) or a bad parameter value.
+    TypeError
+        For a wrong type of ``schedule``, parameters given with an instance or ``None``, or a
+        parameter the schedule does not take.
+
+    Examples
+    --------
+    >>> get("cosine", t_max=50)
+    CosineAnnealing(t_max=50, min_lr=0.0)
+    >>> get("Reduce-On-Plateau", patience=3)
+    ReduceOnPlateau(factor=0.1, patience=3, min_lr=0.0, threshold=0.0001, cooldown=0)
+    """
+    if schedule is None or isinstance(schedule, Schedule):
+        if params:
+            raise TypeError(
+                f"Schedule parameters {sorted(params)} can only be given with a schedule name, "
+                f"got schedule={schedule!r}."
+            )
+        return schedule
+    if not isinstance(schedule, str):
+        raise TypeError(
+            f"`schedule` must be a name such as 'cosine', a Schedule instance or None, "
+            f"got {schedule!r}."
+        )
+    key = schedule.strip().lower().replace("-", "_")
+    key = _ALIASES.get(key, key)
+    if key not in _REGISTRY:
+        valid = sorted([*_REGISTRY, *_ALIASES])
+        close = difflib.get_close_matches(key, valid, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"Unknown schedule {schedule!r}.{hint} Valid names: {', '.join(valid)}.")
+    # Look the name up first and construct second, so a bad parameter is reported as such.
+    cls = _REGISTRY[key]
+    accepted = [p for p in inspect.signature(cls).parameters if p != "self"]
+    unknown = sorted(set(params) - set(accepted))
+    if unknown:
+        raise TypeError(
+            f"Schedule {key!r} takes no parameter {', '.join(map(repr, unknown))}; "
+            f"its parameters are {', '.join(accepted)}."
+        )
+    return cls(**params)

@@ -1,0 +1,159 @@
+import json
+import os
+import struct
+
+import numpy as np
+import pytest
+
+from neuronet import MLP, ModelFileError, activations, load
+
+
+@pytest.fixture
+def trained(rng):
+    net = MLP(
+        [3, 6, 4, 3],
+        activation=["prelu", "leaky_relu"],
+        output="softmax",
+        seed=0,
+        classes=["a", "b", "c"],
+    )
+    X = rng.normal(size=(40, 3)).astype(np.float32)
+    net.fit(X, rng.integers(0, 3, 40), epochs=3, verbose=0)
+    return net, X
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_round_trip_is_bit_identical(tmp_path, rng, dtype):
+    net = MLP(
+        [3, 5, 1],
+        activation=activations.get("prelu", per_neuron=True),
+        output="sigmoid",
+        dtype=dtype,
+        seed=1,
+    )
+    net.parameters[...] = rng.normal(size=net.n_parameters)
+    X = rng.normal(size=(16, 3))
+    path = tmp_path / "net.safetensors"
+    net.save(path)
+    again = load(path)
+    assert again.get_config() == net.get_config()
+    assert again.parameters.dtype == dtype
+    assert np.array_equal(again.parameters, net.parameters)
+    assert np.array_equal(again.predict_proba(X), net.predict_proba(X))
+
+
+def test_round_trip_keeps_classes_loss_and_activation_parameters(tmp_path, trained):
+    net, X = trained
+    net.save(tmp_path / "m.safetensors")
+    again = load(str(tmp_path / "m.safetensors"))
+    assert again.classes == ["a", "b", "c"]
+    assert np.array_equal(again.predict(X), net.predict(X))
+    assert again.hidden_activations == net.hidden_activations
+    assert again.loss == net.loss
+    np.testing.assert_array_equal(
+        again.hidden_activations[0].slope, net.hidden_activations[0].slope
+    )
+
+
+def test_file_is_plain_safetensors_with_json_metadata(tmp_path, trained):
+    from safetensors.numpy import load_file
+
+    net, _ = trained
+    path = tmp_path / "m.safetensors"
+    net.save(path)
+    tensors = load_file(path)
+    assert tensors["layers.0.weights"].shape == (3, 6)
+    assert "layers.0.activation" in tensors and "layers.1.activation" not in tensors
+    header_len = struct.unpack("<Q", path.read_bytes()[:8])[0]
+    metadata = json.loads(path.read_bytes()[8 : 8 + header_len])["__metadata__"]
+    config = json.loads(metadata["config"])
+    assert config["sizes"] == [3, 6, 4, 3] and metadata["neuronet_version"]
+
+
+def test_truncated_file_names_the_file(tmp_path, trained):
+    net, _ = trained
+    path = tmp_path / "m.safetensors"
+    net.save(path)
+    path.write_bytes(path.read_bytes()[:-20])
+    with pytest.raises(ModelFileError, match=r"m\.safetensors.*truncated or corrupted"):
+        load(path)
+
+
+def test_garbage_file_is_refused(tmp_path):
+    path = tmp_path / "junk.safetensors"
+    path.write_bytes(b"\x00\x01not a model at all")
+    with pytest.raises(ModelFileError, match=r"junk\.safetensors"):
+        load(path)
+
+
+def test_tampered_weights_are_detected(tmp_path, trained):
+    net, _ = trained
+    path = tmp_path / "m.safetensors"
+    net.save(path)
+    data = bytearray(path.read_bytes())
+    data[-3] ^= 0xFF  # flip bits inside the last tensor's bytes
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match="checksum"):
+        load(path)
+
+
+def test_tampered_architecture_is_detected(tmp_path, trained):
+    net, _ = trained
+    path = tmp_path / "m.safetensors"
+    net.save(path)
+    data = path.read_bytes()
+    header_len = struct.unpack("<Q", data[:8])[0]
+    header = json.loads(data[8 : 8 + header_len])
+    config = json.loads(header["__metadata__"]["config"])
+    config["sizes"] = [3, 7, 4, 3]
+    header["__metadata__"]["config"] = json.dumps(config)
+    new_header = json.dumps(header).encode()
+    path.write_bytes(struct.pack("<Q", len(new_header)) + new_header + data[8 + header_len :])
+    with pytest.raises(ModelFileError, match="architecture needs"):
+        load(path)
+
+
+def test_foreign_safetensors_file_is_refused(tmp_path):
+    from safetensors.numpy import save_file
+
+    path = tmp_path / "other.safetensors"
+    save_file({"w": np.zeros(3, dtype=np.float32)}, path)
+    with pytest.raises(ModelFileError, match="not a neuronet model"):
+        load(path)
+
+
+def test_missing_file_raises_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        load(tmp_path / "nope.safetensors")
+
+
+def test_save_is_atomic_a_failed_write_leaves_the_old_file(tmp_path, trained, monkeypatch):
+    net, X = trained
+    path = tmp_path / "m.safetensors"
+    net.save(path)
+    before = path.read_bytes()
+
+    def crash(src, dst):
+        raise OSError("disk pulled out mid-save")
+
+    monkeypatch.setattr(os, "replace", crash)
+    net.parameters[...] = 0.0
+    with pytest.raises(OSError, match="mid-save"):
+        net.save(path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m.safetensors"]  # no temp file left
+    monkeypatch.undo()
+    assert np.array_equal(load(path).predict(X), MLP.predict(load(path), X))
+
+
+def test_loading_never_unpickles(tmp_path, trained, monkeypatch):
+    import pickle
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("pickle used")
+
+    monkeypatch.setattr(pickle, "loads", forbidden)
+    monkeypatch.setattr(pickle, "load", forbidden)
+    net, _ = trained
+    net.save(tmp_path / "m.safetensors")
+    load(tmp_path / "m.safetensors")

@@ -1,0 +1,294 @@
+"""Tests for neuronet.schedules: closed forms recomputed from their formulas, ReduceOnPlateau's
+patience, threshold, min_lr and cooldown worked epoch by epoch, and the registry."""
+
+import itertools
+import json
+import math
+import re
+
+import pytest
+
+from neuronet import schedules
+from neuronet.schedules import (
+    CosineAnnealing,
+    ExponentialDecay,
+    ReduceOnPlateau,
+    Schedule,
+    StepDecay,
+)
+
+
+def run(schedule: Schedule, lr0: float, losses: list[float]) -> list[float]:
+    """The learning rates the schedule returns at the end of each epoch."""
+    schedule.start(lr0)
+    return [schedule.step(epoch, loss) for epoch, loss in enumerate(losses)]
+
+
+# --- closed forms -----------------------------------------------------------------------------
+
+# Each schedule with its formula written out independently: the lr after n completed epochs.
+CLOSED_FORMS = [
+    (StepDecay(step_size=3, gamma=0.5), lambda n: 0.2 * 0.5 ** (n // 3)),
+    (StepDecay(step_size=1), lambda n: 0.2 * 0.1**n),
+    (ExponentialDecay(gamma=0.9), lambda n: 0.2 * 0.9**n),
+    (
+        CosineAnnealing(t_max=5, min_lr=0.01),
+        lambda n: 0.01 + 0.19 * (1 + math.cos(math.pi * min(n, 5) / 5)) / 2,
+    ),
+]
+
+
+@pytest.mark.parametrize(("schedule", "formula"), CLOSED_FORMS, ids=lambda x: repr(x)[:24])
+def test_closed_forms_follow_their_formula(schedule, formula):
+    lrs = run(schedule, 0.2, [1.0] * 12)  # the loss is ignored
+    assert lrs == pytest.approx([formula(n) for n in range(1, 13)], rel=1e-12)
+    assert schedule.lr == lrs[-1] and schedule.lr0 == 0.2
+
+
+def test_step_decay_by_hand():
+    # 0.1 for epochs 0-1, 0.05 for 2-3, 0.025 for 4-5: the value after epoch e is for e + 1.
+    assert run(StepDecay(step_size=2, gamma=0.5), 0.1, [0.0] * 5) == pytest.approx(
+        [0.1, 0.05, 0.05, 0.025, 0.025]
+    )
+
+
+def test_cosine_by_hand():
+    # t_max = 4: (1 + cos(π/4)) / 2 = 0.853553..., (1 + cos(π/2)) / 2 = 0.5, then 0.146446...
+    lrs = run(CosineAnnealing(t_max=4), 1.0, [0.0] * 6)
+    expected = [0.8535533905932737, 0.5, 0.14644660940672627, 0.0, 0.0, 0.0]
+    assert lrs == pytest.approx(expected, abs=1e-15)
+
+
+def test_cosine_is_non_increasing_and_stays_at_min():
+    lrs = run(CosineAnnealing(t_max=10, min_lr=0.001), 0.1, [0.0] * 20)
+    assert all(a >= b for a, b in itertools.pairwise(lrs))
+    assert lrs[9:] == [pytest.approx(0.001)] * 11
+
+
+def test_cosine_min_lr_above_lr0():
+    with pytest.raises(ValueError, match=r"`min_lr` \(=0.5\) must be at most the initial"):
+        CosineAnnealing(t_max=3, min_lr=0.5).start(0.1)
+
+
+def test_step_depends_on_epoch_not_on_calls():
+    schedule = ExponentialDecay(gamma=0.5)
+    schedule.start(1.0)
+    assert schedule.step(3) == 1.0 * 0.5**4
+    assert schedule.step(0) == 0.5
+
+
+def test_start_sets_the_lr_and_restarts():
+    schedule = ReduceOnPlateau(patience=0, factor=0.5)
+    assert schedule.lr is None
+    run(schedule, 0.1, [1.0, 1.0, 1.0])
+    assert schedule.lr == pytest.approx(0.025)
+    schedule.start(0.3)
+    assert (schedule.lr, schedule.lr0, schedule.best, schedule.num_bad_epochs) == (
+        0.3,
+        0.3,
+        math.inf,
+        0,
+    )
+
+
+@pytest.mark.parametrize(
+    "schedule", [StepDecay(2), ExponentialDecay(0.9), CosineAnnealing(3), ReduceOnPlateau()]
+)
+def test_step_before_start(schedule):
+    fresh = type(schedule)(**schedule.get_config())
+    with pytest.raises(RuntimeError, match=r"start\(lr0\) before step\(\)"):
+        fresh.step(0, 1.0)
+
+
+@pytest.mark.parametrize("schedule", [StepDecay(2), ReduceOnPlateau()])
+def test_bad_epoch(schedule):
+    schedule.start(0.1)
+    with pytest.raises(ValueError, match=re.escape("`epoch` must be an integer >= 0, got -1.")):
+        schedule.step(-1, 1.0)
+    with pytest.raises(ValueError, match=re.escape("`epoch` must be an integer >= 0, got 1.5.")):
+        schedule.step(1.5, 1.0)
+
+
+@pytest.mark.parametrize("lr0", [0.0, -0.1, math.nan])
+def test_bad_lr0(lr0):
+    with pytest.raises(ValueError, match="`lr0` must be a finite number > 0"):
+        StepDecay(2).start(lr0)
+
+
+# --- ReduceOnPlateau ------------------------------------------------------------------------
+
+
+def test_plateau_reduces_after_patience():
+    # Epoch 0 sets the best loss; epochs 1 and 2 are tolerated (patience 2); at the end of
+    # epoch 3, the third bad epoch in a row, the rate halves and the count starts again:
+    # epochs 4, 5 and 6 are the next three bad ones.
+    lrs = run(ReduceOnPlateau(factor=0.5, patience=2), 0.1, [1.0] * 8)
+    assert lrs == pytest.approx([0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025, 0.025])
+
+
+def test_plateau_improvement_resets_the_count():
+    # Epoch 3 improves: bad epochs are counted again from epoch 4 and the rate drops at 6.
+    lrs = run(ReduceOnPlateau(factor=0.5, patience=2), 0.1, [1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.5])
+    assert lrs == pytest.approx([0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.05])
+
+
+def test_plateau_relative_threshold():
+    # threshold 0.1: a loss improves on the best only if lower by more than 10 %.
+    schedule = ReduceOnPlateau(factor=0.5, patience=1, threshold=0.1)
+    # 0.95 and 0.92 are not below 1.0 - 0.1 = 0.9: two bad epochs, reduce after epoch 2.
+    assert run(schedule, 0.1, [1.0, 0.95, 0.92]) == pytest.approx([0.1, 0.1, 0.05])
+    # 0.85 is: it improves, and the best becomes 0.85.
+    assert run(schedule, 0.1, [1.0, 0.85, 0.85])[-1] == pytest.approx(0.1)
+    assert schedule.best == 0.85
+
+
+def test_plateau_threshold_for_negative_losses():
+    # The margin is relative to |best|: from -1.0, a loss must drop below -1.1 to count.
+    schedule = ReduceOnPlateau(factor=0.5, patience=0, threshold=0.1)
+    assert run(schedule, 0.1, [-1.0, -1.05]) == pytest.approx([0.1, 0.05])
+    assert run(schedule, 0.1, [-1.0, -1.2]) == pytest.approx([0.1, 0.1])
+
+
+def test_plateau_respects_min_lr():
+    # factor 0.1: 0.1 -> 0.01 -> max(0.001, 0.005) = 0.005, and never below.
+    schedule = ReduceOnPlateau(factor=0.1, patience=0, min_lr=0.005)
+    assert run(schedule, 0.1, [1.0] * 5) == pytest.approx([0.1, 0.01, 0.005, 0.005, 0.005])
+
+
+def test_plateau_min_lr_above_lr_does_not_raise_it():
+    assert run(ReduceOnPlateau(patience=0, min_lr=1.0), 0.1, [1.0] * 3) == [0.1] * 3
+
+
+def test_plateau_cooldown():
+    # patience 0: every bad epoch outside a cooldown reduces. After each reduction, 2 epochs
+    # of cooldown do not count: reductions at the end of epochs 1, 4 and 7.
+    lrs = run(ReduceOnPlateau(factor=0.5, patience=0, cooldown=2), 0.1, [1.0] * 8)
+    assert lrs == pytest.approx([0.1, 0.05, 0.05, 0.05, 0.025, 0.025, 0.025, 0.0125])
+
+
+def test_plateau_nan_loss_is_not_an_improvement():
+    schedule = ReduceOnPlateau(factor=0.5, patience=1)
+    assert run(schedule, 0.1, [1.0, math.nan, math.nan]) == pytest.approx([0.1, 0.1, 0.05])
+    assert schedule.best == 1.0
+
+
+def test_plateau_needs_a_metric():
+    schedule = ReduceOnPlateau()
+    schedule.start(0.1)
+    with pytest.raises(ValueError, match="ReduceOnPlateau needs the monitored loss"):
+        schedule.step(0)
+    with pytest.raises(TypeError, match=re.escape("`metric` must be a real number, got 'low'.")):
+        schedule.step(0, "low")
+
+
+# --- configuration and validation -----------------------------------------------------------
+
+ALL = [
+    StepDecay(step_size=5, gamma=0.5),
+    ExponentialDecay(gamma=0.95),
+    CosineAnnealing(t_max=100, min_lr=1e-5),
+    ReduceOnPlateau(factor=0.2, patience=3, min_lr=1e-6, threshold=0.01, cooldown=1),
+]
+
+
+@pytest.mark.parametrize("schedule", ALL, ids=repr)
+def test_config_round_trip(schedule):
+    config = schedule.get_config()
+    twin = type(schedule).from_config(json.loads(json.dumps(config)))
+    assert twin.get_config() == config and repr(twin) == repr(schedule)
+
+
+def test_repr():
+    assert repr(StepDecay(10)) == "StepDecay(step_size=10, gamma=0.1)"
+    assert repr(ReduceOnPlateau()) == (
+        "ReduceOnPlateau(factor=0.1, patience=10, min_lr=0.0, threshold=0.0001, cooldown=0)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda: StepDecay(0), ValueError, "`step_size` must be an integer >= 1, got 0."),
+        (lambda: StepDecay(2.5), ValueError, "`step_size` must be an integer >= 1, got 2.5."),
+        (lambda: StepDecay(2, gamma=0), ValueError, "`gamma` must be a finite number in (0, 1]"),
+        (lambda: ExponentialDecay(1.5), ValueError, "`gamma` must be a finite number in (0, 1]"),
+        (lambda: ExponentialDecay("0.9"), TypeError, "`gamma` must be a finite number in (0, 1]"),
+        (lambda: CosineAnnealing(0), ValueError, "`t_max` must be an integer >= 1, got 0."),
+        (lambda: CosineAnnealing(5, min_lr=-1), ValueError, "`min_lr` must be a finite number >="),
+        (
+            lambda: ReduceOnPlateau(factor=1),
+            ValueError,
+            "`factor` must be a finite number in (0, 1)",
+        ),
+        (lambda: ReduceOnPlateau(patience=-1), ValueError, "`patience` must be an integer >= 0"),
+        (
+            lambda: ReduceOnPlateau(threshold=1),
+            ValueError,
+            "`threshold` must be a finite number in",
+        ),
+        (lambda: ReduceOnPlateau(cooldown=True), ValueError, "`cooldown` must be an integer >= 0"),
+        (lambda: ReduceOnPlateau(min_lr=math.inf), ValueError, "`min_lr` must be a finite number"),
+    ],
+)
+def test_bad_arguments(make, error, message):
+    with pytest.raises(error) as info:
+        make()
+    assert message in str(info.value)
+
+
+# --- registry -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "cls"),
+    [
+        ("step", {"step_size": 3}, StepDecay),
+        ("step_decay", {"step_size": 3}, StepDecay),
+        ("exponential", {"gamma": 0.9}, ExponentialDecay),
+        ("cosine", {"t_max": 10}, CosineAnnealing),
+        ("Cosine-Annealing", {"t_max": 10}, CosineAnnealing),
+        ("plateau", {}, ReduceOnPlateau),
+        ("reduce_on_plateau", {"patience": 3}, ReduceOnPlateau),
+        ("REDUCE-ON-PLATEAU", {}, ReduceOnPlateau),
+    ],
+)
+def test_get_by_name(name, params, cls):
+    schedule = schedules.get(name, **params)
+    assert type(schedule) is cls
+    assert params.items() <= schedule.get_config().items()
+
+
+def test_names():
+    assert schedules.names() == ["cosine", "exponential", "plateau", "step"]
+
+
+def test_get_none_and_instances():
+    assert schedules.get(None) is None
+    schedule = CosineAnnealing(10)
+    assert schedules.get(schedule) is schedule
+    with pytest.raises(TypeError, match=r"can only be given with a schedule name"):
+        schedules.get(schedule, t_max=5)
+    with pytest.raises(TypeError, match=r"can only be given with a schedule name"):
+        schedules.get(None, gamma=0.5)
+
+
+def test_get_unknown_name():
+    with pytest.raises(ValueError) as info:
+        schedules.get("cosin", t_max=3)
+    assert "Unknown schedule 'cosin'. Did you mean 'cosine'?" in str(info.value)
+    assert "Valid names: cosine, cosine_annealing, exponential" in str(info.value)
+
+
+def test_get_bad_parameters():
+    with pytest.raises(TypeError, match="Schedule 'step' takes no parameter 'gama'; its param"):
+        schedules.get("step", step_size=2, gama=0.5)
+    with pytest.raises(TypeError, match="step_size"):
+        schedules.get("step")  # a required parameter missing
+    with pytest.raises(ValueError, match="`gamma` must be a finite number in"):
+        schedules.get("exponential", gamma=2.0)
+
+
+@pytest.mark.parametrize("bad", [3, ["cosine"], CosineAnnealing])
+def test_get_wrong_type(bad):
+    with pytest.raises(TypeError, match="`schedule` must be a name"):
+        schedules.get(bad)

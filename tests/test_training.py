@@ -1,0 +1,294 @@
+import numpy as np
+import pytest
+
+from neuronet import MLP, Callback, DivergenceWarning, datasets, optimizers
+
+
+def held_out_accuracy(net, X, y):
+    return float((net.predict(X) == y).mean())
+
+
+# --- learning -------------------------------------------------------------------------------
+
+
+def test_2_4_1_network_solves_xor():
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
+    y = np.array([0, 1, 1, 0])
+    net = MLP([2, 4, 1], activation="tanh", output="sigmoid", seed=0)
+    net.fit(X, y, epochs=500, batch_size=4, lr=0.05, verbose=0)
+    assert net.predict(X).tolist() == [0, 1, 1, 0]
+
+
+@pytest.fixture(scope="module")
+def circles():
+    X, y = datasets.circles(600, noise=0.1, seed=0)
+    return datasets.train_test_split(X, y, seed=0)
+
+
+@pytest.fixture(scope="module")
+def spiral():
+    X, y = datasets.spiral(600, n_classes=3, noise=0.2, seed=0)
+    return datasets.train_test_split(X, y, seed=0)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "leaky_relu", "prelu"])
+@pytest.mark.parametrize("data", ["circles", "spiral"])
+def test_nonlinear_networks_reach_95_percent(activation, data, request):
+    X_train, X_test, y_train, y_test = request.getfixturevalue(data)
+    n_classes = int(y_train.max()) + 1
+    net = MLP([2, 64, 64, n_classes], activation=activation, output="softmax", seed=0)
+    net.fit(X_train, y_train, epochs=150, batch_size=32, lr=0.01, verbose=0)
+    assert held_out_accuracy(net, X_test, y_test) >= 0.95
+
+
+def test_identity_network_is_linear_and_fails_on_circles(circles):
+    X_train, X_test, y_train, y_test = circles
+    net = MLP([2, 64, 64, 2], activation="identity", output="softmax", seed=0)
+    net.fit(X_train, y_train, epochs=100, batch_size=32, lr=0.01, verbose=0)
+    assert held_out_accuracy(net, X_test, y_test) <= 0.75
+
+
+def test_prelu_slopes_move_during_training(spiral):
+    X_train, _, y_train, _ = spiral
+    net = MLP([2, 32, 32, 3], activation="prelu", output="softmax", seed=0)
+    before = [act.slope.copy() for act in net.hidden_activations]
+    net.fit(X_train, y_train, epochs=20, batch_size=32, lr=0.01, verbose=0)
+    for act, start in zip(net.hidden_activations, before, strict=True):
+        assert np.all(start == 0.25)
+        assert abs(float(act.slope[0]) - 0.25) > 1e-3
+
+
+def test_regression_learns_the_curve():
+    X, y = datasets.curve(300, noise=0.05, seed=0)
+    net = MLP([1, 32, 32, 1], activation="tanh", seed=0)
+    history = net.fit(X, y, epochs=200, batch_size=32, lr=0.01, verbose=0)
+    assert "accuracy" not in history
+    assert float(np.mean((net.predict(X) - y) ** 2)) < 0.02
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"])
+def test_every_optimizer_decreases_the_loss(name, circles):
+    X_train, _, y_train, _ = circles
+    net = MLP([2, 16, 2], activation="tanh", output="softmax", seed=0)
+    lr = {"sgd": 0.5, "momentum": 0.05, "nesterov": 0.05}.get(name, 0.02)
+    history = net.fit(X_train, y_train, epochs=15, optimizer=name, lr=lr, verbose=0)
+    assert history["loss"][-1] < 0.8 * history["loss"][0]
+
+
+def test_lbfgs_trains_full_batch(circles):
+    X_train, X_test, y_train, y_test = circles
+    net = MLP([2, 16, 2], activation="tanh", output="softmax", seed=0)
+    history = net.fit(X_train, y_train, epochs=200, optimizer="lbfgs", verbose=0)
+    assert 1 <= history.epochs <= 200
+    assert held_out_accuracy(net, X_test, y_test) >= 0.95
+    assert net.parameters.dtype == np.float32
+
+
+# --- the loop's features --------------------------------------------------------------------
+
+
+def test_history_records_every_epoch_and_validation(circles):
+    X_train, X_test, y_train, y_test = circles
+    net = MLP([2, 8, 2], activation="tanh", output="softmax", seed=0)
+    history = net.fit(X_train, y_train, epochs=5, validation_data=(X_test, y_test), verbose=0)
+    assert history.epochs == 5
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy", "lr"):
+        assert len(history[key]) == 5
+    # The recorded validation metrics are those of the final weights.
+    assert history["val_accuracy"][-1] == pytest.approx(held_out_accuracy(net, X_test, y_test))
+    assert history["val_loss"][-1] == pytest.approx(net.compute_loss(X_test, y_test), rel=1e-5)
+
+
+def test_validation_split_holds_out_a_fraction(circles):
+    X_train, _, y_train, _ = circles
+    seen = []
+
+    class Spy(Callback):
+        def on_train_begin(self, net):
+            seen.append(net)
+
+    net = MLP([2, 8, 2], activation="tanh", output="softmax", seed=0)
+    history = net.fit(
+        X_train, y_train, epochs=2, validation_split=0.2, callbacks=[Spy()], verbose=0
+    )
+    assert "val_loss" in history and seen == [net]
+    with pytest.raises(ValueError, match="not both"):
+        net.fit(X_train, y_train, validation_split=0.2, validation_data=(X_train, y_train))
+    with pytest.raises(ValueError, match="`validation_split`"):
+        net.fit(X_train, y_train, validation_split=1.5)
+
+
+def test_early_stopping_restores_the_best_weights(circles):
+    X_train, X_test, y_train, y_test = circles
+    snapshots = []
+
+    def remember(epoch, logs):
+        snapshots.append((logs["val_loss"], net.parameters.copy()))
+
+    net = MLP([2, 64, 2], activation="relu", output="softmax", seed=0)
+    # A large learning rate makes the validation loss bounce, so it stops improving soon.
+    history = net.fit(
+        X_train[:100],
+        y_train[:100],
+        epochs=300,
+        lr=0.05,
+        validation_data=(X_test, y_test),
+        early_stopping=True,
+        patience=5,
+        callbacks=[remember],
+        verbose=0,
+    )
+    assert history.stopped_early and history.epochs < 300
+    best_loss, best_params = min(snapshots, key=lambda item: item[0])
+    assert history.best_epoch == [s[0] for s in snapshots].index(best_loss)
+    np.testing.assert_array_equal(net.parameters, best_params)
+    assert len(snapshots) - 1 - history.best_epoch == 5
+
+
+def test_callback_can_stop_training(circles):
+    X_train, _, y_train, _ = circles
+    net = MLP([2, 8, 2], output="softmax", seed=0)
+    history = net.fit(
+        X_train, y_train, epochs=50, verbose=0, callbacks=[lambda epoch, logs: epoch == 2]
+    )
+    assert history.epochs == 3 and "callback" in history.stop_reason
+
+
+def test_schedule_changes_the_learning_rate(circles):
+    X_train, _, y_train, _ = circles
+    net = MLP([2, 8, 2], output="softmax", seed=0)
+    history = net.fit(
+        X_train,
+        y_train,
+        epochs=4,
+        lr=0.1,
+        optimizer="sgd",
+        schedule="exponential" if False else None,
+        verbose=0,
+    )
+    assert history["lr"] == [0.1] * 4
+    from neuronet.schedules import StepDecay
+
+    history = net.fit(
+        X_train,
+        y_train,
+        epochs=4,
+        lr=0.1,
+        optimizer="sgd",
+        schedule=StepDecay(step_size=2, gamma=0.5),
+        verbose=0,
+    )
+    assert history["lr"] == pytest.approx([0.1, 0.1, 0.05, 0.05])
+
+
+def test_l2_shrinks_weights_but_not_biases(circles):
+    X_train, _, y_train, _ = circles
+    plain = MLP([2, 16, 2], activation="tanh", output="softmax", seed=0)
+    decayed = MLP([2, 16, 2], activation="tanh", output="softmax", seed=0)
+    plain.fit(X_train, y_train, epochs=20, verbose=0)
+    decayed.fit(X_train, y_train, epochs=20, l2=0.1, verbose=0)
+    mask = plain.weight_mask
+    assert np.linalg.norm(decayed.parameters[mask]) < 0.8 * np.linalg.norm(plain.parameters[mask])
+
+
+def test_l2_penalty_is_added_to_the_loss_and_only_for_weights(rng):
+    net = MLP([3, 4, 2], activation="prelu", output="softmax", dtype="float64", seed=0)
+    X, y = rng.normal(size=(5, 3)), rng.integers(0, 2, 5)
+    base, grad0 = net.loss_and_gradient(X, y)
+    with_l2, grad1 = net.loss_and_gradient(X, y, l2=0.5)
+    weights = net.parameters[net.weight_mask]
+    assert with_l2 == pytest.approx(base + 0.25 * float(weights @ weights))
+    np.testing.assert_allclose((grad1 - grad0)[net.weight_mask], 0.5 * weights)
+    assert np.array_equal(grad1[~net.weight_mask], grad0[~net.weight_mask])
+
+
+def test_dropout_is_training_only(circles):
+    X_train, X_test, y_train, y_test = circles
+    net = MLP([2, 64, 2], activation="relu", output="softmax", seed=0)
+    net.fit(X_train, y_train, epochs=50, dropout=0.3, verbose=0)
+    # Prediction is deterministic (no dropout) and still good.
+    np.testing.assert_array_equal(net.forward(X_test), net.forward(X_test))
+    assert held_out_accuracy(net, X_test, y_test) >= 0.9
+    with pytest.raises(ValueError, match=r"`dropout` rate must be in \[0, 1\)"):
+        net.fit(X_train, y_train, dropout=1.0)
+
+
+def test_same_seed_and_data_give_bit_identical_weights(spiral):
+    X_train, _, y_train, _ = spiral
+
+    def train():
+        net = MLP([2, 16, 16, 3], activation="prelu", output="softmax", seed=42)
+        net.fit(X_train, y_train, epochs=5, dropout=0.1, validation_split=0.1, verbose=0)
+        return net.parameters.copy()
+
+    assert np.array_equal(train(), train())
+
+
+def test_divergence_stops_and_keeps_the_last_finite_weights():
+    X, y = datasets.curve(64, seed=0)
+    X = X * 1e3  # unscaled inputs and a huge learning rate make SGD blow up
+    snapshots = []
+    net = MLP([1, 16, 1], activation="relu", seed=0)
+    with pytest.warns(DivergenceWarning, match=r"NaN or infinite.*smaller learning rate"):
+        history = net.fit(
+            X,
+            y,
+            epochs=50,
+            optimizer="sgd",
+            lr=10.0,
+            verbose=0,
+            callbacks=[lambda e, logs: snapshots.append(net.parameters.copy())],
+        )
+    assert history.diverged and history.epochs < 50
+    assert np.isfinite(net.parameters).all()
+    expected = snapshots[-1] if snapshots else None
+    if expected is not None:
+        np.testing.assert_array_equal(net.parameters, expected)
+
+
+def test_progress_bar_prints_metrics(capsys, circles):
+    X_train, _, y_train, _ = circles
+    net = MLP([2, 4, 2], output="softmax", seed=0)
+    net.fit(X_train, y_train, epochs=2, verbose=2)
+    out = capsys.readouterr().out
+    assert "epoch 2/2" in out and "loss" in out and "accuracy" in out
+    net.fit(X_train, y_train, epochs=2, verbose=0)
+    assert capsys.readouterr().out == ""
+
+
+def test_optimizer_object_is_accepted(circles):
+    X_train, _, y_train, _ = circles
+    net = MLP([2, 8, 2], output="softmax", seed=0)
+    opt = optimizers.SGD(lr=0.05, momentum=0.9)
+    history = net.fit(X_train, y_train, epochs=3, optimizer=opt, verbose=0)
+    assert history["lr"] == [0.05] * 3
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"epochs": 0}, ValueError, "`epochs` must be a positive integer, got 0"),
+        ({"batch_size": -1}, ValueError, "`batch_size` must be a positive integer"),
+        ({"l2": -0.1}, ValueError, "`l2` must be a finite number >= 0"),
+        ({"optimizer": "adma"}, ValueError, "Did you mean 'adam'"),
+        ({"verbose": "yes"}, TypeError, "`verbose`"),
+        ({"callbacks": [3]}, TypeError, "`callbacks`"),
+    ],
+)
+def test_bad_fit_arguments(kwargs, error, message):
+    net = MLP([2, 2], output="softmax")
+    with pytest.raises(error, match=message):
+        net.fit(np.zeros((4, 2)), [0, 1, 0, 1], **{"verbose": 0, **kwargs})
+
+
+@pytest.mark.parametrize(
+    ("output", "y", "message"),
+    [
+        ("softmax", [0, 1, 2, 5], r"labels must be in \[0, 3\)"),
+        ("sigmoid", [0, 1, 2, 1], "only 0 and 1"),
+    ],
+)
+def test_bad_targets_in_fit(output, y, message):
+    net = MLP([2, 3 if output == "softmax" else 1], output=output)
+    with pytest.raises(ValueError, match=message):
+        net.fit(np.zeros((4, 2)), y, verbose=0)
