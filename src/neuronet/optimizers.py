@@ -44,12 +44,13 @@ import difflib
 import math
 import numbers
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-import scipy.linalg.blas
-import scipy.optimize
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    import scipy.optimize
 
 __all__ = [
     "LBFGS",
@@ -110,12 +111,6 @@ def _positive_int(name: str, value: object) -> int:
 
 # --- mini-batch optimizers -------------------------------------------------------------------
 
-
-# y += a·x in one pass; used for the contiguous float32/float64 buffers the network has.
-_BLAS_AXPY: dict[np.dtype[Any], Callable[..., Any]] = {
-    np.dtype(np.float32): scipy.linalg.blas.saxpy,
-    np.dtype(np.float64): scipy.linalg.blas.daxpy,
-}
 
 
 class Optimizer:
@@ -250,6 +245,8 @@ class Optimizer:
         """
         if not self._coupled_decay():
             return grads
+        if self._l2.shape != params.shape:  # weight_decay was raised from 0 after prepare()
+            self._l2 = np.empty_like(params)
         out = self._l2
         np.multiply(params, self.weight_decay, out=out)
         if self._decay_mask is not None:
@@ -259,22 +256,10 @@ class Optimizer:
 
     def _axpy(self, a: float, x: Array, y: Array) -> None:
         """y += a * x in place (``x`` may be the scratch buffer)."""
-        axpy = _BLAS_AXPY.get(y.dtype)
-        if (
-            axpy is not None
-            and x.dtype == y.dtype
-            and x.flags.c_contiguous
-            and y.flags.c_contiguous
-            and y.flags.writeable
-        ):
-            # BLAS does it in one pass over memory where two ufuncs need two (about 4x faster
-            # for 235k float32 parameters). Given a contiguous array of its own dtype, f2py
-            # writes into y's memory; were it ever to work on a copy, copy the result back.
-            y_flat = y.reshape(-1)
-            result = axpy(x.reshape(-1), y_flat, a=a)
-            if result is not y_flat:  # pragma: no cover
-                np.copyto(y_flat, result)
-            return
+        # Deliberately NumPy, not scipy.linalg.blas.?axpy: SciPy ships its own OpenBLAS with
+        # its own thread pool, and alternating between the two pools every step left each
+        # pool's spinning threads fighting the other's for the cores (a 30x slowdown with 2
+        # threads on 2 cores).
         np.multiply(x, a, out=self._scratch)
         y += self._scratch
 
@@ -744,6 +729,8 @@ class LBFGS:
             if callback is not None and callback(np.array(intermediate_result.x)) is True:
                 stopped = True
                 raise StopIteration
+
+        import scipy.optimize  # imported here: it is slow to import and only L-BFGS needs it
 
         result = scipy.optimize.minimize(
             fun64,
