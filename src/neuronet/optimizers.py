@@ -112,7 +112,6 @@ def _positive_int(name: str, value: object) -> int:
 # --- mini-batch optimizers -------------------------------------------------------------------
 
 
-
 class Optimizer:
     r"""Base class of the mini-batch optimizers: state handling around one in-place update.
 
