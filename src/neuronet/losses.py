@@ -39,11 +39,17 @@ from __future__ import annotations
 
 import difflib
 import warnings
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
+
+from ._lazy import LazyModule
+
+if TYPE_CHECKING:
+    from scipy import special
+else:
+    special = LazyModule("scipy.special")  # imported on first use: it is slow to import
 
 __all__ = [
     "BinaryCrossEntropy",
