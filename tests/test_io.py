@@ -70,6 +70,16 @@ def test_file_is_plain_safetensors_with_json_metadata(tmp_path, trained):
     assert config["sizes"] == [3, 6, 4, 3] and metadata["neuronet_version"]
 
 
+def test_saved_file_has_ordinary_permissions(tmp_path, trained):
+    net, _ = trained
+    old = os.umask(0o022)
+    try:
+        net.save(tmp_path / "m.safetensors")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "m.safetensors").stat().st_mode & 0o777 == 0o644
+
+
 def test_truncated_file_names_the_file(tmp_path, trained):
     net, _ = trained
     path = tmp_path / "m.safetensors"

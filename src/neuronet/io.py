@@ -89,6 +89,10 @@ def save(net: MLP, path: str | os.PathLike[str]) -> None:
         raise FileNotFoundError(f"Cannot save model to {str(path)!r}: folder does not exist.")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
+        # mkstemp makes the file private (0600); give it the permissions a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
