@@ -276,7 +276,7 @@ class Dense:
         grad: Array,
         *,
         grad_is_dz: bool = False,
-        input_grad: bool = True,
+        input_grad: Array | bool | None = True,
     ) -> Array | None:
         r"""Backward pass: write this layer's gradients and return :math:`\partial L/\partial X`.
 
@@ -287,9 +287,10 @@ class Dense:
         grad : ndarray of shape (n_samples, n_out)
             :math:`\partial L/\partial A`, or :math:`\partial L/\partial Z` when
             ``grad_is_dz`` (the fused output/loss gradient). It may be overwritten.
-        input_grad : bool, default=True
+        input_grad : ndarray, bool or None, default=True
             Whether to compute :math:`\partial L/\partial X = \partial L/\partial Z\, W^\top`
-            (the first layer's caller does not need it).
+            (the first layer's caller does not need it): an ``(n_samples, n_in)`` array to
+            write it into, True to allocate one, or None/False to skip it.
         """
         if grad_is_dz:
             dz = grad
@@ -299,7 +300,9 @@ class Dense:
         # dL/dW = Xᵀ·dZ sums each weight's contribution over the batch; dL/db sums dZ.
         np.matmul(x.T, dz, out=self.weight_grad)
         np.sum(dz, axis=0, out=self.bias_grad)
-        return dz @ self.weights.T if input_grad else None
+        if input_grad is None or input_grad is False:
+            return None
+        return np.matmul(dz, self.weights.T, out=None if input_grad is True else input_grad)
 
     def __repr__(self) -> str:
         return f"Dense({self.n_in}, {self.n_out}, activation={self.activation!r})"

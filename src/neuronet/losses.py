@@ -320,20 +320,18 @@ class CategoricalCrossEntropy(Loss):
 
     def fused(self, z: Array, y: NDArray[Any], out: Array | None = None) -> tuple[float, Array]:
         n = len(z)
-        log_norm = special.logsumexp(z, axis=1)
+        # log softmax(z) = z - logsumexp(z): one stable pass gives both the loss and, through
+        # exp, the probabilities the gradient needs.
+        log_p = special.log_softmax(z, axis=1)
+        grad = np.exp(log_p, out=out)
         if y.ndim == 1:
             rows = np.arange(n)
-            loss = float((log_norm - z[rows, y]).sum() / n)
-            grad = special.softmax(z, axis=1)
+            loss = float(-log_p[rows, y].sum() / n)
             grad[rows, y] -= 1.0
         else:
-            loss = float((y * (log_norm[:, None] - z)).sum() / n)
-            grad = special.softmax(z, axis=1)
+            loss = float(-(y * log_p).sum() / n)
             grad -= y
         grad *= 1.0 / n
-        if out is not None:
-            out[...] = grad
-            return loss, out
         return loss, grad
 
     def prepare_targets(self, y: object, n_outputs: int, dtype: np.dtype[Any]) -> NDArray[Any]:

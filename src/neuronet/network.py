@@ -126,6 +126,7 @@ class MLP:
             raise ValueError(f"`dtype` must be 'float32' or 'float64', got {dtype!r}.")
         self.init = init
         self.seed = seed
+        self._workspaces: dict[int, dict[str, list[Any]]] = {}
         self.rng = np.random.default_rng(seed)
         acts = [*hidden, output_act]
         self.layers = [
@@ -251,16 +252,17 @@ class MLP:
         masks: list[Array] = []
         a = X
         last = len(self.layers) - 1
+        z_buffers = self._workspace(len(X))["z"]
         for i, layer in enumerate(self.layers):
             inputs.append(a)
             if i == last and self._fused:
                 # The fused loss works from the logits: no need to compute softmax/sigmoid here.
-                z = np.matmul(a, layer.weights)
+                z = np.matmul(a, layer.weights, out=z_buffers[i])
                 z += layer.bias
                 zs.append(z)
                 acts.append(None)
                 break
-            z, a = layer.propagate(a)
+            z, a = layer.propagate(a, z_out=z_buffers[i])
             zs.append(z)
             acts.append(a)
             if dropout is not None and i < last:
@@ -285,6 +287,7 @@ class MLP:
         ``X`` and ``y`` must already be checked and prepared (see :meth:`prepare_targets`).
         """
         inputs, zs, acts, masks = self._propagate(X, dropout)
+        input_grads = self._workspace(len(X))["input_grad"]
         out_layer = self.layers[-1]
         a_out = acts[-1]
         # Count before the fused loss overwrites the logits with the gradient.
@@ -302,7 +305,7 @@ class MLP:
                 acts[i],
                 grad,
                 grad_is_dz=layer is out_layer and a_out is None,
-                input_grad=i > 0,
+                input_grad=input_grads[i],
             )
             if i > 0:
                 assert grad_in is not None
@@ -313,6 +316,23 @@ class MLP:
         if l2:
             loss += self._add_l2(l2)
         return loss, correct
+
+    def _workspace(self, n_samples: int) -> dict[str, list[Any]]:
+        """Arrays for each layer's z and input gradient at this batch size, reused every step.
+
+        Reusing them spares an allocation per layer and step; a training run sees at most two
+        batch sizes (full batches and the last, shorter one), so both are kept.
+        """
+        cache = self._workspaces
+        if n_samples not in cache:
+            if len(cache) >= 2:
+                cache.pop(next(iter(cache)))
+            cache[n_samples] = {
+                "z": [np.empty((n_samples, lay.n_out), self.dtype) for lay in self.layers],
+                "input_grad": [None]
+                + [np.empty((n_samples, lay.n_in), self.dtype) for lay in self.layers[1:]],
+            }
+        return cache[n_samples]
 
     def _count_correct(self, out: Array, y: NDArray[Any], from_logits: bool) -> int:
         """Correct answers of a classifier for outputs (or logits) ``out``; 0 for regression."""
