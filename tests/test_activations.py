@@ -653,11 +653,23 @@ def test_parameter_dependent_properties():
 @pytest.mark.parametrize(
     ("factory", "error", "match"),
     [
-        (lambda: LeakyReLU(-0.1), ValueError, r"`negative_slope` must be in \[0, 1\)"),
+        (
+            lambda: LeakyReLU(-0.1),
+            ValueError,
+            r"`negative_slope` must be a number in \[0, 1\), got -0\.1\.",
+        ),
         (lambda: LeakyReLU(1.0), ValueError, "`negative_slope`"),
-        (lambda: LeakyReLU("0.1"), TypeError, "`negative_slope` must be a real number"),
-        (lambda: ELU(alpha=0.0), ValueError, "`alpha` must be > 0"),
-        (lambda: ELU(alpha=math.inf), ValueError, "`alpha` must be finite"),
+        (
+            lambda: LeakyReLU("0.1"),
+            TypeError,
+            r"`negative_slope` must be a number in \[0, 1\), got '0\.1'",
+        ),
+        (lambda: ELU(alpha=0.0), ValueError, r"`alpha` must be a finite number > 0, got 0\.0\."),
+        (
+            lambda: ELU(alpha=math.inf),
+            ValueError,
+            r"`alpha` must be a finite number > 0, got inf\.",
+        ),
         (lambda: GELU(approximate="erf"), ValueError, "`approximate`"),
         (lambda: PReLU(init=math.nan), ValueError, "`init`"),
         (lambda: PReLU(per_neuron="yes"), TypeError, "`per_neuron`"),

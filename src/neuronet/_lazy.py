@@ -7,7 +7,9 @@ most sessions need it only once a network actually runs.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+__all__ = ["LazyModule", "special"]
 
 
 class LazyModule:
@@ -31,3 +33,10 @@ class LazyModule:
 
     def __repr__(self) -> str:
         return f"LazyModule({self._name!r})"
+
+
+# The one proxy the package shares; type checkers see the real module.
+if TYPE_CHECKING:
+    from scipy import special
+else:
+    special = LazyModule("scipy.special")

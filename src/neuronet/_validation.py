@@ -1,14 +1,46 @@
-"""Input checks shared by the network, training and saving: clear errors, early."""
+"""Argument checks shared by every module: clear errors, raised early.
+
+Each message names the argument, the rule and the value received, in one form everywhere:
+``"`momentum` must be a number in [0, 1), got 1.0."``. A value of the wrong type (a
+string, ``None``, or a bool where a number is wanted) raises ``TypeError``; a number outside
+the rule raises ``ValueError``.
+"""
 
 from __future__ import annotations
 
+import difflib
 import math
-from typing import Any
+import numbers
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["check_X", "check_fraction", "check_non_negative", "check_positive_int"]
+__all__ = [
+    "check_X",
+    "check_bool",
+    "check_fraction",
+    "check_int",
+    "check_non_negative",
+    "check_number",
+    "check_positive_int",
+    "check_real",
+    "unknown_name",
+]
+
+Rule = Literal["", "> 0", ">= 0", "in (0, 1)", "in [0, 1)", "in (0, 1]"]
+
+# Each rule as it reads in the message, and the test it stands for: the text shown is the text
+# checked, so the two cannot drift apart.
+_RULES: dict[str, Callable[[float], bool]] = {
+    "": lambda x: True,
+    "> 0": lambda x: x > 0.0,
+    ">= 0": lambda x: x >= 0.0,
+    "in (0, 1)": lambda x: 0.0 < x < 1.0,
+    "in [0, 1)": lambda x: 0.0 <= x < 1.0,
+    "in (0, 1]": lambda x: 0.0 < x <= 1.0,
+}
 
 
 def check_X(X: object, n_features: int, dtype: np.dtype[Any], name: str = "X") -> NDArray[Any]:
@@ -57,28 +89,142 @@ def check_X(X: object, n_features: int, dtype: np.dtype[Any], name: str = "X") -
     return arr
 
 
-def check_positive_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
+def _wrong_type(name: str, expected: str, value: object) -> TypeError:
+    return TypeError(f"`{name}` must be {expected}, got {value!r} of type {type(value).__name__}.")
+
+
+def _as_float(value: object, name: str, expected: str) -> float:
+    # bool is an int to Python, but `momentum=True` is a mistake, not 1.0.
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise _wrong_type(name, expected, value)
+    return float(value)
+
+
+def check_real(value: object, name: str) -> float:
+    """``value`` as a Python float; NaN and infinities are allowed (a diverged loss is one).
+
+    >>> check_real(float("nan"), "metric")
+    nan
+    >>> check_real("low", "metric")
+    Traceback (most recent call last):
+    TypeError: `metric` must be a real number, got 'low' of type str.
+    """
+    return _as_float(value, name, "a real number")
+
+
+def check_number(value: object, name: str, rule: Rule = "") -> float:
+    """``value`` as a finite Python float that obeys ``rule`` (``""``: any finite number).
+
+    A Python float keeps later arithmetic on float32 arrays in float32 (NEP 50) and prints
+    cleanly in messages.
+
+    >>> check_number(0.9, "momentum", "in [0, 1)")
+    0.9
+    >>> check_number(1, "momentum", "in [0, 1)")
+    Traceback (most recent call last):
+    ValueError: `momentum` must be a number in [0, 1), got 1.0.
+    >>> check_number(True, "lr", "> 0")
+    Traceback (most recent call last):
+    TypeError: `lr` must be a finite number > 0, got True of type bool.
+    """
+    # An interval already rules out infinities; "finite" is said only where it adds something.
+    expected = f"a number {rule}" if rule.startswith("in ") else f"a finite number {rule}".rstrip()
+    x = _as_float(value, name, expected)
+    if not (math.isfinite(x) and _RULES[rule](x)):
+        raise ValueError(f"`{name}` must be {expected}, got {x!r}.")
+    return x
+
+
+def check_int(value: object, name: str, *, minimum: int, why: str = "") -> int:
+    """``value`` as a Python int >= ``minimum``; ``why``, if given, explains the minimum.
+
+    >>> check_int(3, "n_classes", minimum=2)
+    3
+    >>> check_int(1, "n_samples", minimum=2, why="one per class")
+    Traceback (most recent call last):
+    ValueError: `n_samples` must be an integer >= 2 (one per class), got 1.
+    >>> check_int(10.0, "epochs", minimum=1)
+    Traceback (most recent call last):
+    TypeError: `epochs` must be a positive integer, got 10.0 of type float.
+    """
+    expected = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+    if why:
+        expected += f" ({why})"
+    # bool again: `epochs=True` is a mistake, not 1.
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise _wrong_type(name, expected, value)
+    if value < minimum:
+        raise ValueError(f"`{name}` must be {expected}, got {int(value)!r}.")
     return int(value)
 
 
+def check_positive_int(value: object, name: str) -> int:
+    """Shorthand for ``check_int(value, name, minimum=1)``."""
+    return check_int(value, name, minimum=1)
+
+
 def check_non_negative(value: object, name: str) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float | np.floating | np.integer)
-        or not math.isfinite(value)
-        or value < 0
-    ):
-        raise ValueError(f"`{name}` must be a finite number >= 0, got {value!r}.")
-    return float(value)
+    """Shorthand for ``check_number(value, name, ">= 0")``."""
+    return check_number(value, name, ">= 0")
 
 
 def check_fraction(value: object, name: str) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float | np.floating)
-        or not 0.0 < value < 1.0
-    ):
-        raise ValueError(f"`{name}` must be a number strictly between 0 and 1, got {value!r}.")
-    return float(value)
+    """Shorthand for ``check_number(value, name, "in (0, 1)")``."""
+    return check_number(value, name, "in (0, 1)")
+
+
+def check_bool(value: object, name: str) -> bool:
+    """``value`` as a Python bool; NumPy's ``np.True_`` counts, 0 and 1 do not.
+
+    >>> check_bool(1, "nesterov")
+    Traceback (most recent call last):
+    TypeError: `nesterov` must be True or False, got 1 of type int.
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise _wrong_type(name, "True or False", value)
+    return bool(value)
+
+
+def unknown_name(
+    kind: str,
+    name: str,
+    valid: Iterable[str],
+    *,
+    key: str | None = None,
+    aliases: Mapping[str, str] | None = None,
+) -> ValueError:
+    """The error for a name missing from a registry, with a did-you-mean and the valid names.
+
+    Returned rather than raised, so that callers write ``raise unknown_name(...)`` and the
+    traceback ends at the lookup that failed.
+
+    Parameters
+    ----------
+    kind : str
+        What the name names, e.g. ``"optimizer"``.
+    name : str
+        The name as the user wrote it; the message quotes it.
+    valid : iterable of str
+        The names to list, in any order (they are sorted).
+    key : str, optional
+        ``name`` as the registry normalised it (lower case, say); the close match is sought
+        for it. Default: ``name``.
+    aliases : mapping of str to str, optional
+        Alias -> canonical name: also offered as close matches, and listed after the valid
+        names as ``alias (canonical)``.
+
+    Examples
+    --------
+    >>> raise unknown_name("optimizer", "adma", ["sgd", "adam"])
+    Traceback (most recent call last):
+    ValueError: Unknown optimizer 'adma'. Did you mean 'adam'? Valid names: adam, sgd.
+    """
+    listed = sorted(valid)
+    close = difflib.get_close_matches(
+        name if key is None else key, [*listed, *(aliases or ())], n=1
+    )
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    text = ", ".join(listed)
+    if aliases:
+        text += "; aliases: " + ", ".join(f"{a} ({c})" for a, c in sorted(aliases.items()))
+    return ValueError(f"Unknown {kind} {name!r}.{hint} Valid names: {text}.")

@@ -31,22 +31,16 @@ SiLU()
 from __future__ import annotations
 
 import abc
-import difflib
 import math
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-from ._lazy import LazyModule
-
-if TYPE_CHECKING:
-    from scipy import special
-else:
-    special = LazyModule("scipy.special")  # imported on first use: it is slow to import
+from ._lazy import special  # imported on first use: scipy.special is slow to import
+from ._validation import check_bool, check_number, unknown_name
 
 __all__ = [
     "ELU",
@@ -355,13 +349,7 @@ def _lookup(name: str) -> type[Activation]:
     key = _normalise(name)
     if key in _REGISTRY:
         return _REGISTRY[key]
-    close = difflib.get_close_matches(key, list(_REGISTRY), n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
-    alias_list = ", ".join(f"{alias} ({canonical})" for alias, canonical in aliases().items())
-    raise ValueError(
-        f"Unknown activation {name!r}.{hint} Valid names: {', '.join(names())}; "
-        f"aliases: {alias_list}."
-    )
+    raise unknown_name("activation", name, names(), key=key, aliases=_ALIASES)
 
 
 def get(
@@ -420,21 +408,6 @@ def get(
         "`activation` must be a name, an Activation instance or subclass, or None; "
         f"got {type(activation).__name__}."
     )
-
-
-# --------------------------------------------------------------------------------------
-# Helpers for checking constructor arguments
-# --------------------------------------------------------------------------------------
-
-
-def _real(name: str, value: object) -> float:
-    """Return `value` as a finite Python float, or raise naming the argument."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"`{name}` must be a real number, got {value!r}.")
-    result = float(value)
-    if not math.isfinite(result):
-        raise ValueError(f"`{name}` must be finite, got {value!r}.")
-    return result
 
 
 _UNBOUNDED = KnownIssue(
@@ -826,9 +799,7 @@ class LeakyReLU(Activation):
     issues = (_UNBOUNDED,)
 
     def __init__(self, negative_slope: float = 0.01) -> None:
-        slope = _real("negative_slope", negative_slope)
-        if not 0.0 <= slope < 1.0:
-            raise ValueError(f"`negative_slope` must be in [0, 1), got {negative_slope!r}.")
+        slope = check_number(negative_slope, "negative_slope", "in [0, 1)")
         self._negative_slope = slope
         if slope == 0.0:  # exactly ReLU: the outputs never go negative
             self.output_range = (0.0, math.inf)
@@ -941,10 +912,8 @@ class PReLU(Activation):
     )
 
     def __init__(self, init: float = 0.25, per_neuron: bool = False) -> None:
-        if not isinstance(per_neuron, bool | np.bool_):
-            raise TypeError(f"`per_neuron` must be a bool, got {per_neuron!r}.")
-        self._init = _real("init", init)
-        self._per_neuron = bool(per_neuron)
+        self._per_neuron = check_bool(per_neuron, "per_neuron")
+        self._init = check_number(init, "init")
         self._bound = False
         size = 1 if not self._per_neuron else 0  # per-neuron width is known at first use
         self.slope: FloatArray = np.full(size, self._init)
@@ -1092,9 +1061,7 @@ class ELU(Activation):
     )
 
     def __init__(self, alpha: float = 1.0) -> None:
-        value = _real("alpha", alpha)
-        if value <= 0.0:
-            raise ValueError(f"`alpha` must be > 0, got {alpha!r}.")
+        value = check_number(alpha, "alpha", "> 0")
         self._alpha = value
         self.output_range = (-value, math.inf)
         if value != 1.0:  # the left derivative at 0 is alpha, the right one 1

@@ -36,7 +36,6 @@ Conventions shared by every generator:
 
 from __future__ import annotations
 
-import difflib
 import math
 import numbers
 from collections.abc import Callable
@@ -44,6 +43,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
+
+from ._validation import check_bool, check_int, check_number, unknown_name
 
 __all__ = [
     "REGRESSION",
@@ -64,31 +65,6 @@ Arrays = tuple[NDArray[Any], NDArray[Any]]
 
 
 # ----------------------------------------------------------------------------- validation
-def _check_int(value: object, name: str, minimum: int, why: str = "") -> int:
-    # bool is an int subclass, but `n_samples=True` is always a mistake.
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"`{name}` must be an int, got {value!r} of type {type(value).__name__}.")
-    if value < minimum:
-        raise ValueError(f"`{name}` must be an int >= {minimum}{why}, got {int(value)!r}.")
-    return int(value)
-
-
-def _check_real(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"`{name}` must be a real number, got {value!r} of type {type(value).__name__}."
-        )
-    # A Python float keeps later arithmetic in float64 and prints cleanly in messages.
-    return float(value)
-
-
-def _check_noise(value: object, name: str = "noise") -> float:
-    v = _check_real(value, name)
-    if not (math.isfinite(v) and v >= 0.0):
-        raise ValueError(f"`{name}` must be a finite number >= 0, got {v!r}.")
-    return v
-
-
 def _check_dtype(dtype: DTypeLike) -> np.dtype[Any]:
     try:
         dt = np.dtype(dtype)
@@ -182,8 +158,8 @@ def xor(
     >>> bool(np.all((np.sign(X[:, 0]) != np.sign(X[:, 1])) == y))
     True
     """
-    n_samples = _check_int(n_samples, "n_samples", 2, " (one per class)")
-    noise = _check_noise(noise)
+    n_samples = check_int(n_samples, "n_samples", minimum=2, why="one per class")
+    noise = check_number(noise, "noise", ">= 0")
     dt = _check_dtype(dtype)
     rng = np.random.default_rng(seed)
 
@@ -247,11 +223,9 @@ def circles(
     >>> X.shape, X.dtype, np.bincount(y)
     ((100, 2), dtype('float32'), array([50, 50]))
     """
-    n_samples = _check_int(n_samples, "n_samples", 2, " (one per class)")
-    noise = _check_noise(noise)
-    factor = _check_real(factor, "factor")
-    if not 0.0 < factor < 1.0:
-        raise ValueError(f"`factor` must be in (0, 1), got {factor!r}.")
+    n_samples = check_int(n_samples, "n_samples", minimum=2, why="one per class")
+    noise = check_number(noise, "noise", ">= 0")
+    factor = check_number(factor, "factor", "in (0, 1)")
     dt = _check_dtype(dtype)
     rng = np.random.default_rng(seed)
 
@@ -315,8 +289,8 @@ def moons(
     >>> X.shape, X.dtype, np.bincount(y)
     ((101, 2), dtype('float32'), array([51, 50]))
     """
-    n_samples = _check_int(n_samples, "n_samples", 2, " (one per class)")
-    noise = _check_noise(noise)
+    n_samples = check_int(n_samples, "n_samples", minimum=2, why="one per class")
+    noise = check_number(noise, "noise", ">= 0")
     dt = _check_dtype(dtype)
     rng = np.random.default_rng(seed)
 
@@ -396,12 +370,12 @@ def spiral(
     >>> X.shape, X.dtype, np.bincount(y)
     ((300, 2), dtype('float32'), array([75, 75, 75, 75]))
     """
-    n_classes = _check_int(n_classes, "n_classes", 2)
-    n_samples = _check_int(
-        n_samples, "n_samples", n_classes, f" (`n_classes`={n_classes}, one per class)"
+    n_classes = check_int(n_classes, "n_classes", minimum=2)
+    n_samples = check_int(
+        n_samples, "n_samples", minimum=n_classes, why=f"`n_classes`={n_classes}, one per class"
     )
-    noise = _check_noise(noise)
-    turns = _check_noise(turns, "turns")
+    noise = check_number(noise, "noise", ">= 0")
+    turns = check_number(turns, "turns", ">= 0")
     dt = _check_dtype(dtype)
     rng = np.random.default_rng(seed)
 
@@ -476,15 +450,13 @@ def blobs(
     >>> X.shape, X.dtype, np.bincount(y)
     ((10, 5), dtype('float64'), array([4, 3, 3]))
     """
-    n_classes = _check_int(n_classes, "n_classes", 2)
-    n_samples = _check_int(
-        n_samples, "n_samples", n_classes, f" (`n_classes`={n_classes}, one per class)"
+    n_classes = check_int(n_classes, "n_classes", minimum=2)
+    n_samples = check_int(
+        n_samples, "n_samples", minimum=n_classes, why=f"`n_classes`={n_classes}, one per class"
     )
-    n_features = _check_int(n_features, "n_features", 1)
-    noise = _check_noise(noise)
-    spread = _check_real(spread, "spread")
-    if not (math.isfinite(spread) and spread > 0.0):
-        raise ValueError(f"`spread` must be a finite number > 0, got {spread!r}.")
+    n_features = check_int(n_features, "n_features", minimum=1)
+    noise = check_number(noise, "noise", ">= 0")
+    spread = check_number(spread, "spread", "> 0")
     dt = _check_dtype(dtype)
     rng = np.random.default_rng(seed)
 
@@ -539,8 +511,8 @@ def curve(
     >>> bool(np.allclose(y, np.sin(2 * X[:, 0]) + 0.3 * X[:, 0]))
     True
     """
-    n_samples = _check_int(n_samples, "n_samples", 1)
-    noise = _check_noise(noise)
+    n_samples = check_int(n_samples, "n_samples", minimum=1)
+    noise = check_number(noise, "noise", ">= 0")
     dt = _check_dtype(dtype)
     rng = np.random.default_rng(seed)
 
@@ -619,8 +591,7 @@ def train_test_split(
         )
     if n < 2:
         raise ValueError(f"Need at least 2 samples to split into two sets, got {n}.")
-    if not isinstance(stratify, bool | np.bool_):
-        raise TypeError(f"`stratify` must be a bool, got {stratify!r}.")
+    stratify = check_bool(stratify, "stratify")
 
     n_test = _n_test(test_size, n)
     rng = np.random.default_rng(seed)
@@ -712,11 +683,7 @@ def _lookup(name: object) -> Callable[..., Arrays]:
     try:
         return _GENERATORS[name]
     except KeyError:
-        close = difflib.get_close_matches(name, names(), n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ValueError(
-            f"Unknown data set {name!r}.{hint} Valid names: {', '.join(names())}."
-        ) from None
+        raise unknown_name("data set", name, names()) from None
 
 
 def is_regression(name: str) -> bool:

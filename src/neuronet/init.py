@@ -32,12 +32,13 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
+
+from ._validation import unknown_name
 
 __all__ = ["choose", "initialise", "names"]
 
@@ -86,10 +87,7 @@ def _canonical(name: str) -> str:
     key = name.lower().replace("-", "_")
     key = _ALIASES.get(key, key)
     if key not in _SCHEMES:
-        valid = sorted([*_SCHEMES, *_ALIASES, "auto"])
-        close = difflib.get_close_matches(key, valid, n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"Unknown initialiser {name!r}.{hint} Valid names: {', '.join(valid)}.")
+        raise unknown_name("initialiser", name, [*_SCHEMES, *_ALIASES, "auto"], key=key)
     return key
 
 

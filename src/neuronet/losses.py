@@ -37,19 +37,14 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 import warnings
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ._lazy import LazyModule
-
-if TYPE_CHECKING:
-    from scipy import special
-else:
-    special = LazyModule("scipy.special")  # imported on first use: it is slow to import
+from ._lazy import special  # imported on first use: scipy.special is slow to import
+from ._validation import check_number, unknown_name
 
 __all__ = [
     "BinaryCrossEntropy",
@@ -217,9 +212,7 @@ class Huber(Loss):
     description = "Regression: MSE near the target, MAE far from it (robust, smooth)."
 
     def __init__(self, delta: float = 1.0) -> None:
-        if not (np.isfinite(delta) and delta > 0):
-            raise ValueError(f"`delta` must be a finite number > 0, got {delta!r}.")
-        self.delta = float(delta)
+        self.delta = check_number(delta, "delta", "> 0")
 
     def value(self, a: Array, y: NDArray[Any]) -> float:
         r = np.abs(a - y)
@@ -407,10 +400,7 @@ def get(loss: str | Loss, **params: float) -> Loss:
     key = loss.lower().replace("-", "_")
     key = _ALIASES.get(key, key)
     if key not in _LOSSES:
-        valid = sorted([*_LOSSES, *_ALIASES])
-        close = difflib.get_close_matches(key, valid, n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"Unknown loss {loss!r}.{hint} Valid names: {', '.join(valid)}.")
+        raise unknown_name("loss", loss, [*_LOSSES, *_ALIASES], key=key)
     return _LOSSES[key](**params)
 
 

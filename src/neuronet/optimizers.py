@@ -40,14 +40,15 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 import math
-import numbers
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
+
+from ._config import Configurable
+from ._validation import check_bool, check_int, check_number, unknown_name
 
 if TYPE_CHECKING:
     import scipy.optimize
@@ -66,53 +67,10 @@ __all__ = [
 Array = NDArray[np.floating[Any]]
 
 
-# --- argument checks -----------------------------------------------------------------------
-
-
-def _number(name: str, value: object, rule: str) -> float:
-    # bool is an int to Python, but `momentum=True` is a mistake, not 1.0.
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"`{name}` must be a {rule}, got {value!r}.")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"`{name}` must be a {rule}, got {value!r}.")
-    return value
-
-
-def _positive(name: str, value: object) -> float:
-    rule = "finite number > 0"
-    x = _number(name, value, rule)
-    if x <= 0.0:
-        raise ValueError(f"`{name}` must be a {rule}, got {x!r}.")
-    return x
-
-
-def _non_negative(name: str, value: object) -> float:
-    rule = "finite number >= 0"
-    x = _number(name, value, rule)
-    if x < 0.0:
-        raise ValueError(f"`{name}` must be a {rule}, got {x!r}.")
-    return x
-
-
-def _unit_interval(name: str, value: object) -> float:
-    rule = "number in [0, 1)"
-    x = _number(name, value, rule)
-    if not 0.0 <= x < 1.0:
-        raise ValueError(f"`{name}` must be a {rule}, got {x!r}.")
-    return x
-
-
-def _positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 1:
-        raise ValueError(f"`{name}` must be an integer >= 1, got {value!r}.")
-    return int(value)
-
-
 # --- mini-batch optimizers -------------------------------------------------------------------
 
 
-class Optimizer:
+class Optimizer(Configurable):
     r"""Base class of the mini-batch optimizers: state handling around one in-place update.
 
     A subclass names its state buffers in :meth:`_state_names` and implements :meth:`_update`;
@@ -211,19 +169,6 @@ class Optimizer:
         self.state = {}
         self._shape = self._dtype = None
         self.t = 0
-
-    def get_config(self) -> dict[str, Any]:
-        """The constructor's keyword arguments: ``type(opt)(**opt.get_config())`` is a twin."""
-        return {key: getattr(self, key) for key in self._config_keys}
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Optimizer:
-        """Build an optimizer from :meth:`get_config`'s output."""
-        return cls(**config)
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
     # -- for subclasses --
 
@@ -342,14 +287,12 @@ class SGD(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__()
-        self.lr = _positive("lr", lr)
-        self.momentum = _unit_interval("momentum", momentum)
-        if not isinstance(nesterov, bool | np.bool_):
-            raise TypeError(f"`nesterov` must be True or False, got {nesterov!r}.")
-        if nesterov and self.momentum == 0.0:
+        self.lr = check_number(lr, "lr", "> 0")
+        self.momentum = check_number(momentum, "momentum", "in [0, 1)")
+        self.nesterov = check_bool(nesterov, "nesterov")
+        if self.nesterov and self.momentum == 0.0:
             raise ValueError("`nesterov=True` needs `momentum` > 0, got momentum=0.0.")
-        self.nesterov = bool(nesterov)
-        self.weight_decay = _non_negative("weight_decay", weight_decay)
+        self.weight_decay = check_number(weight_decay, "weight_decay", ">= 0")
 
     def _state_names(self) -> tuple[str, ...]:
         return ("velocity",) if self.momentum > 0.0 else ()
@@ -430,11 +373,11 @@ class RMSprop(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__()
-        self.lr = _positive("lr", lr)
-        self.rho = _unit_interval("rho", rho)
-        self.eps = _positive("eps", eps)
-        self.momentum = _unit_interval("momentum", momentum)
-        self.weight_decay = _non_negative("weight_decay", weight_decay)
+        self.lr = check_number(lr, "lr", "> 0")
+        self.rho = check_number(rho, "rho", "in [0, 1)")
+        self.eps = check_number(eps, "eps", "> 0")
+        self.momentum = check_number(momentum, "momentum", "in [0, 1)")
+        self.weight_decay = check_number(weight_decay, "weight_decay", ">= 0")
 
     def _state_names(self) -> tuple[str, ...]:
         return ("square_avg", "momentum_buffer") if self.momentum > 0.0 else ("square_avg",)
@@ -524,11 +467,11 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__()
-        self.lr = _positive("lr", lr)
-        self.beta1 = _unit_interval("beta1", beta1)
-        self.beta2 = _unit_interval("beta2", beta2)
-        self.eps = _positive("eps", eps)
-        self.weight_decay = _non_negative("weight_decay", weight_decay)
+        self.lr = check_number(lr, "lr", "> 0")
+        self.beta1 = check_number(beta1, "beta1", "in [0, 1)")
+        self.beta2 = check_number(beta2, "beta2", "in [0, 1)")
+        self.eps = check_number(eps, "eps", "> 0")
+        self.weight_decay = check_number(weight_decay, "weight_decay", ">= 0")
 
     def _state_names(self) -> tuple[str, ...]:
         return ("m", "v")
@@ -623,7 +566,7 @@ class AdamW(Adam):
 # --- full-batch optimizer -------------------------------------------------------------------
 
 
-class LBFGS:
+class LBFGS(Configurable):
     r"""Limited-memory BFGS on the full training set, through SciPy's L-BFGS-B.
 
     A quasi-Newton method: from the last ``history`` parameter and gradient differences it
@@ -674,10 +617,10 @@ class LBFGS:
         max_fun: int = 15000,
         history: int = 10,
     ) -> None:
-        self.max_iter = None if max_iter is None else _positive_int("max_iter", max_iter)
-        self.tol = _non_negative("tol", tol)
-        self.max_fun = _positive_int("max_fun", max_fun)
-        self.history = _positive_int("history", history)
+        self.max_iter = None if max_iter is None else check_int(max_iter, "max_iter", minimum=1)
+        self.tol = check_number(tol, "tol", ">= 0")
+        self.max_fun = check_int(max_fun, "max_fun", minimum=1)
+        self.history = check_int(history, "history", minimum=1)
 
     def minimize(
         self,
@@ -711,7 +654,7 @@ class LBFGS:
         limit = self.max_iter if self.max_iter is not None else max_iter
         if limit is None:
             raise ValueError("`max_iter` must be given, to LBFGS() or to minimize(), got None.")
-        limit = _positive_int("max_iter", limit)
+        limit = check_int(limit, "max_iter", minimum=1)
         x = np.asarray(x0, dtype=np.float64).ravel()
 
         def fun64(x: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
@@ -747,19 +690,6 @@ class LBFGS:
         if stopped:
             result.message = "Stopped early: `callback` returned True."
         return result
-
-    def get_config(self) -> dict[str, Any]:
-        """The constructor's keyword arguments."""
-        return {key: getattr(self, key) for key in self._config_keys}
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> LBFGS:
-        """Build an LBFGS from :meth:`get_config`'s output."""
-        return cls(**config)
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
-        return f"LBFGS({args})"
 
 
 # --- registry --------------------------------------------------------------------------------
@@ -821,7 +751,7 @@ def get(optimizer: str | Optimizer | LBFGS, *, lr: float | None = None) -> Optim
         return optimizer
     if isinstance(optimizer, Optimizer):
         if lr is not None:
-            optimizer.lr = _positive("lr", lr)
+            optimizer.lr = check_number(lr, "lr", "> 0")
         return optimizer
     if isinstance(optimizer, type) and issubclass(optimizer, Optimizer | LBFGS):
         raise TypeError(
@@ -836,12 +766,7 @@ def get(optimizer: str | Optimizer | LBFGS, *, lr: float | None = None) -> Optim
     key = optimizer.strip().lower()
     key = _ALIASES.get(key, key)
     if key not in _REGISTRY:
-        valid = sorted([*_REGISTRY, *_ALIASES])
-        close = difflib.get_close_matches(key, valid, n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ValueError(
-            f"Unknown optimizer {optimizer!r}.{hint} Valid names: {', '.join(valid)}."
-        )
+        raise unknown_name("optimizer", optimizer, [*_REGISTRY, *_ALIASES], key=key)
     # Look the name up first and construct second, so a bad `lr` is reported as such.
     cls, preset = _REGISTRY[key]
     if cls is LBFGS:

@@ -36,12 +36,12 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import math
-import numbers
-from collections.abc import Callable
 from typing import Any, ClassVar
+
+from ._config import Configurable
+from ._validation import check_int, check_number, check_real, unknown_name
 
 __all__ = [
     "CosineAnnealing",
@@ -54,40 +54,10 @@ __all__ = [
 ]
 
 
-# --- argument checks -----------------------------------------------------------------------
-
-
-def _number(name: str, value: object, rule: str) -> float:
-    # bool is an int to Python, but `gamma=True` is a mistake, not 1.0.
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"`{name}` must be a {rule}, got {value!r}.")
-    x = float(value)
-    if not math.isfinite(x):
-        raise ValueError(f"`{name}` must be a {rule}, got {x!r}.")
-    return x
-
-
-def _checked(name: str, value: object, ok: Callable[[float], bool], rule: str) -> float:
-    x = _number(name, value, f"finite number {rule}")
-    if not ok(x):
-        raise ValueError(f"`{name}` must be a finite number {rule}, got {x!r}.")
-    return x
-
-
-def _non_negative(name: str, value: object) -> float:
-    return _checked(name, value, lambda x: x >= 0.0, ">= 0")
-
-
-def _integer(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"`{name}` must be an integer >= {minimum}, got {value!r}.")
-    return int(value)
-
-
 # --- schedules -------------------------------------------------------------------------------
 
 
-class Schedule:
+class Schedule(Configurable):
     r"""Base class: remembers :math:`\eta_0` and returns the learning rate of the next epoch.
 
     A subclass with a closed form implements :meth:`_lr`, the learning rate after ``n``
@@ -103,7 +73,6 @@ class Schedule:
     """
 
     name: ClassVar[str] = ""
-    _config_keys: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self) -> None:
         self.lr0: float | None = None
@@ -111,7 +80,7 @@ class Schedule:
 
     def start(self, lr0: float) -> None:
         """Begin a run at learning rate ``lr0`` (> 0), forgetting any earlier run."""
-        self.lr0 = self.lr = _checked("lr0", lr0, lambda x: x > 0.0, "> 0")
+        self.lr0 = self.lr = check_number(lr0, "lr0", "> 0")
 
     def step(self, epoch: int, metric: float | None = None) -> float:
         """The learning rate for epoch ``epoch + 1``, called at the end of epoch ``epoch``.
@@ -124,21 +93,8 @@ class Schedule:
             The monitored loss of that epoch; only :class:`ReduceOnPlateau` needs it.
         """
         lr0 = self._started()
-        self.lr = self._lr(lr0, _integer("epoch", epoch, 0) + 1)
+        self.lr = self._lr(lr0, check_int(epoch, "epoch", minimum=0) + 1)
         return self.lr
-
-    def get_config(self) -> dict[str, Any]:
-        """The constructor's keyword arguments: ``type(s)(**s.get_config())`` is a twin."""
-        return {key: getattr(self, key) for key in self._config_keys}
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Schedule:
-        """Build a schedule from :meth:`get_config`'s output."""
-        return cls(**config)
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
     def _started(self) -> float:
         if self.lr0 is None:
@@ -177,8 +133,8 @@ class StepDecay(Schedule):
 
     def __init__(self, step_size: int, gamma: float = 0.1) -> None:
         super().__init__()
-        self.step_size = _integer("step_size", step_size, 1)
-        self.gamma = _checked("gamma", gamma, lambda x: 0.0 < x <= 1.0, "in (0, 1]")
+        self.step_size = check_int(step_size, "step_size", minimum=1)
+        self.gamma = check_number(gamma, "gamma", "in (0, 1]")
 
     def _lr(self, lr0: float, n: int) -> float:
         return lr0 * self.gamma ** (n // self.step_size)
@@ -209,7 +165,7 @@ class ExponentialDecay(Schedule):
 
     def __init__(self, gamma: float) -> None:
         super().__init__()
-        self.gamma = _checked("gamma", gamma, lambda x: 0.0 < x <= 1.0, "in (0, 1]")
+        self.gamma = check_number(gamma, "gamma", "in (0, 1]")
 
     def _lr(self, lr0: float, n: int) -> float:
         return lr0 * self.gamma**n
@@ -257,8 +213,8 @@ class CosineAnnealing(Schedule):
 
     def __init__(self, t_max: int, min_lr: float = 0.0) -> None:
         super().__init__()
-        self.t_max = _integer("t_max", t_max, 1)
-        self.min_lr = _non_negative("min_lr", min_lr)
+        self.t_max = check_int(t_max, "t_max", minimum=1)
+        self.min_lr = check_number(min_lr, "min_lr", ">= 0")
 
     def start(self, lr0: float) -> None:
         super().start(lr0)
@@ -333,11 +289,11 @@ class ReduceOnPlateau(Schedule):
         cooldown: int = 0,
     ) -> None:
         super().__init__()
-        self.factor = _checked("factor", factor, lambda x: 0.0 < x < 1.0, "in (0, 1)")
-        self.patience = _integer("patience", patience, 0)
-        self.min_lr = _non_negative("min_lr", min_lr)
-        self.threshold = _checked("threshold", threshold, lambda x: 0.0 <= x < 1.0, "in [0, 1)")
-        self.cooldown = _integer("cooldown", cooldown, 0)
+        self.factor = check_number(factor, "factor", "in (0, 1)")
+        self.patience = check_int(patience, "patience", minimum=0)
+        self.min_lr = check_number(min_lr, "min_lr", ">= 0")
+        self.threshold = check_number(threshold, "threshold", "in [0, 1)")
+        self.cooldown = check_int(cooldown, "cooldown", minimum=0)
         self._reset()
 
     def _reset(self) -> None:
@@ -351,13 +307,13 @@ class ReduceOnPlateau(Schedule):
 
     def step(self, epoch: int, metric: float | None = None) -> float:
         lr = self.lr if self.lr is not None else self._started()
-        _integer("epoch", epoch, 0)
+        check_int(epoch, "epoch", minimum=0)
         if metric is None:
             raise ValueError(
                 "ReduceOnPlateau needs the monitored loss: call step(epoch, metric), got "
                 "metric=None."
             )
-        loss = _number_or_nan("metric", metric)
+        loss = check_real(metric, "metric")
         if self._improves(loss):
             self.best = loss
             self.num_bad_epochs = 0
@@ -379,12 +335,6 @@ class ReduceOnPlateau(Schedule):
         if math.isinf(self.best):
             return loss < self.best  # the first finite loss; inf - inf would be NaN
         return loss < self.best - self.threshold * abs(self.best)
-
-
-def _number_or_nan(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"`{name}` must be a real number, got {value!r}.")
-    return float(value)
 
 
 # --- registry --------------------------------------------------------------------------------
@@ -453,10 +403,7 @@ def get(schedule: str | Schedule | None, **params: Any) -> Schedule | None:
     key = schedule.strip().lower().replace("-", "_")
     key = _ALIASES.get(key, key)
     if key not in _REGISTRY:
-        valid = sorted([*_REGISTRY, *_ALIASES])
-        close = difflib.get_close_matches(key, valid, n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"Unknown schedule {schedule!r}.{hint} Valid names: {', '.join(valid)}.")
+        raise unknown_name("schedule", schedule, [*_REGISTRY, *_ALIASES], key=key)
     # Look the name up first and construct second, so a bad parameter is reported as such.
     cls = _REGISTRY[key]
     accepted = [p for p in inspect.signature(cls).parameters if p != "self"]
