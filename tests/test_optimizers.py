@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy.optimize import rosen, rosen_der
 
-from neuronet import optimizers
+from neuronet import _kernels, optimizers
 from neuronet.optimizers import LBFGS, SGD, Adam, AdamW, Optimizer, RMSprop
 
 # A tiny parameter vector and three gradients, chosen so the arithmetic below is easy to follow.
@@ -19,6 +19,17 @@ G1 = np.array([0.5, -1.0, 2.0])
 G2 = np.array([-0.25, 0.5, 1.0])
 G3 = np.array([1.0, 1.0, -1.0])
 EPS = 1e-8
+
+
+@pytest.fixture(autouse=True, params=["numpy", "numba"])
+def kernels(request, monkeypatch):
+    """Run every test twice: with the NumPy updates and with the compiled one-pass kernels."""
+    if request.param == "numba":
+        pytest.importorskip("numba")
+        monkeypatch.setattr(_kernels, "MIN_SIZE", 0)  # even the tiny vectors of these tests
+    optimizers.use_numba(request.param == "numba")
+    yield request.param
+    optimizers.use_numba(None)
 
 
 def run(opt, grads, p0=P0, decay_mask=None):
@@ -228,6 +239,7 @@ def test_bad_decay_mask(mask):
 )
 def test_matches_pytorch(ours, torch_name, torch_kwargs, rng):
     torch = pytest.importorskip("torch")
+    ours = fresh(ours)  # the parametrised instance is shared by both backends' runs
     p = rng.normal(size=20)
     grads = [rng.normal(size=20) for _ in range(5)]
     theirs = torch.tensor(p.copy(), requires_grad=True)
@@ -519,3 +531,46 @@ def test_get_bad_lr():
         optimizers.get("adam", lr=-1)
     with pytest.raises(ValueError, match=re.escape("`lr` must be a finite number > 0, got 0.0.")):
         optimizers.get(SGD(), lr=0)
+
+
+@pytest.mark.parametrize(
+    "opt",
+    [
+        SGD(lr=0.1),
+        SGD(lr=0.1, momentum=0.9),
+        SGD(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01),
+        RMSprop(),
+        RMSprop(momentum=0.9, weight_decay=0.1),
+        Adam(),
+        Adam(weight_decay=0.1),
+        AdamW(),
+    ],
+    ids=repr,
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_compiled_kernels_match_numpy_bit_for_bit(opt, dtype, kernels, monkeypatch):
+    if kernels == "numpy":
+        pytest.skip("compares the two paths; run once")
+    rng = np.random.default_rng(3)
+    p0 = rng.standard_normal(1000).astype(dtype)
+    grads = [rng.standard_normal(1000).astype(dtype) for _ in range(5)]
+    mask = np.arange(1000) % 3 != 0
+    results = []
+    for compiled in (False, True):
+        optimizers.use_numba(compiled)
+        o, p = fresh(opt), p0.copy()
+        o.prepare(p, decay_mask=mask)
+        for g in grads:
+            o.step(p, g)
+        results.append(p)
+    np.testing.assert_array_equal(results[0], results[1])
+
+
+def test_use_numba_without_numba_installed_is_a_clear_error(monkeypatch, kernels):
+    import importlib.util
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ImportError, match=r"neuronet\[fast\]"):
+        optimizers.use_numba(True)
+    optimizers.use_numba(None)
+    assert not _kernels.enabled()

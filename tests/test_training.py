@@ -292,3 +292,20 @@ def test_bad_targets_in_fit(output, y, message):
     net = MLP([2, 3 if output == "softmax" else 1], output=output)
     with pytest.raises(ValueError, match=message):
         net.fit(np.zeros((4, 2)), y, verbose=0)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"])
+def test_compiled_optimizer_kernels_train_bit_identically(optimizer, spiral, monkeypatch):
+    pytest.importorskip("numba")
+    from neuronet import _kernels
+
+    monkeypatch.setattr(_kernels, "MIN_SIZE", 0)  # this small network uses the kernels too
+    X_train, _, y_train, _ = spiral
+    weights = []
+    for compiled in (False, True):
+        optimizers.use_numba(compiled)
+        net = MLP([2, 16, 16, 3], activation="prelu", output="softmax", seed=3)
+        net.fit(X_train, y_train, epochs=3, optimizer=optimizer, verbose=0)
+        weights.append(net.parameters.copy())
+    optimizers.use_numba(None)
+    np.testing.assert_array_equal(weights[0], weights[1])
