@@ -202,7 +202,9 @@ class MLP:
         """The output layer's activations for a batch ``X`` of shape (n_samples, n_inputs)."""
         a = check_X(X, self.n_inputs, self.dtype)
         for layer in self.layers:
-            a = layer.activation.forward(np.matmul(a, layer.weights) + layer.bias)
+            z = np.matmul(a, layer.weights)
+            z += layer.bias  # in place: one temporary fewer per layer
+            a = layer.activation.forward(z)
         return a
 
     def predict_proba(self, X: ArrayLike) -> Array:
