@@ -1,0 +1,207 @@
+"""Turn the results of ``run.py`` into tables: on the terminal and, optionally, as Markdown.
+
+Everything here reads only the results dictionary (the same one ``--json`` writes), so a
+saved run can be re-rendered with ``run.py --from-json PATH [--markdown PATH]``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+class Report:
+    """Prints lines and tables, and keeps a Markdown copy of everything printed."""
+
+    def __init__(self) -> None:
+        self.markdown: list[str] = []
+
+    def line(self, text: str = "") -> None:
+        print(text)
+        self.markdown.append(text)
+
+    def table(self, title: str, headers: list[str], rows: list[list[str]], caption: str = ""):
+        """A table with rich if it is installed, else plain aligned text."""
+        print(f"\n{title}")
+        try:
+            from rich.console import Console
+            from rich.table import Table
+        except ImportError:
+            cols = zip(headers, *rows, strict=True)
+            widths = [max(len(str(c)) for c in col) for col in cols]
+            for row in [headers, ["-" * w for w in widths], *rows]:
+                print("  ".join(str(c).rjust(w) for c, w in zip(row, widths, strict=True)))
+        else:
+            table = Table()
+            for i, header in enumerate(headers):
+                table.add_column(header, justify="left" if i == 0 else "right")
+            for row in rows:
+                table.add_row(*row)
+            Console(width=200).print(table)
+        if caption:
+            print(caption)
+
+        self.markdown += ["", f"**{title}**", ""]
+        self.markdown.append("| " + " | ".join(headers) + " |")
+        self.markdown.append("|" + "|".join(["---"] + ["---:"] * (len(headers) - 1)) + "|")
+        self.markdown += ["| " + " | ".join(row) + " |" for row in rows]
+        if caption:
+            self.markdown += ["", caption]
+
+
+def report(results: dict[str, Any]) -> Report:
+    """Print every section present in `results`; return the Report (with its Markdown)."""
+    out = Report()
+    labels: dict[str, str] = results["competitors"]
+    environment(out, results)
+    training(out, results, labels)
+    if any(results.get("agreement", {}).values()):
+        agreement(out, results, labels)
+    if results.get("predict_latency"):
+        latency(out, results["predict_latency"], labels)
+    if results.get("import"):
+        imports(out, results["import"])
+    if results.get("accuracy"):
+        accuracy(out, results["accuracy"], labels)
+    return out
+
+
+def environment(out: Report, results: dict[str, Any]) -> None:
+    env = results["environment"]
+    blas = env["numpy_blas"] or {}
+    out.line()
+    out.line(
+        f"neuronet benchmark: {env['cpu']} ({env['cpu_count']} cores), Python {env['python']}"
+    )
+    out.line()
+    out.line(
+        f"- NumPy {env['numpy']}: BLAS {blas.get('internal_api', '?')} "
+        f"{blas.get('version', '')}, kernel {blas.get('architecture', '?')}, "
+        f"{blas.get('threading_layer', '?')}, {env['blas_threads']} thread(s)"
+    )
+    if env["openblas_env"]:
+        settings = " ".join(f"{k}={v}" for k, v in env["openblas_env"].items())
+        out.line(
+            f"- Note: {settings} is set; this can select slower OpenBLAS kernels (README.md)."
+        )
+    pools = [i for i in env.get("all_threadpools", []) if i["user_api"] == "blas"]
+    if len(pools) > 1:
+        names = ", ".join(f"{Path(i['filepath']).name} ({i['num_threads']})" for i in pools)
+        out.line(
+            f"- Note: {len(pools)} BLAS libraries are loaded, each with its own thread pool "
+            f"(threads): {names}. Pools that spin-wait can slow each other down on few cores."
+        )
+    other = env.get("other_load_during_training")
+    if other is not None and other > 0.05:
+        out.line(
+            f"- Note: other processes used {other:.0%} of the CPUs while training was timed: "
+            f"the numbers are noisy; rerun on an idle machine."
+        )
+    if env.get("neuronet"):
+        out.line(f"- neuronet {env['neuronet']}")
+    if env.get("torch"):
+        out.line(
+            f"- PyTorch {env['torch']}: {env['torch_threads']} thread(s), "
+            f"CPU capability {env['torch_cpu_capability']}"
+        )
+    if env.get("sklearn"):
+        out.line(
+            f"- scikit-learn {env['sklearn']}: MLPClassifier ran in {results['sklearn_dtype']}"
+        )
+
+
+def training(out: Report, results: dict[str, Any], labels: dict[str, str]) -> None:
+    cfg = results["config"]
+    keys = list(labels)
+    has_nn = "neuronet" in keys
+    with_bound = has_nn and "bound" in keys
+    headers = ["batch", *(labels[k] for k in keys)] + (["neuronet / bound"] if with_bound else [])
+    rows = []
+    for batch, res in results["training"].items():
+        row = [batch]
+        for key in keys:
+            speed = res[key]["samples_per_s"]
+            cell = f"{speed:,.0f}/s"
+            if has_nn and key != "neuronet":
+                cell += f" ({res['neuronet']['samples_per_s'] / speed:.2f}x)"
+            row.append(cell)
+        if with_bound:
+            row.append(f"{res['neuronet']['samples_per_s'] / res['bound']['samples_per_s']:.0%}")
+        rows.append(row)
+    sizes = " -> ".join(map(str, cfg["sizes"]))
+    out.table(
+        f"Training: one epoch, {cfg['samples']:,} x {cfg['features']} {cfg['dtype']}, {sizes}, "
+        f"Adam lr {cfg['lr']:g}; samples/s, best of {cfg['repeats']}",
+        headers,
+        rows,
+        "(k.kkx) = neuronet speed / that speed: above 1 neuronet is faster. "
+        "neuronet / bound: share of the speed of the matrix products alone.",
+    )
+
+
+def agreement(out: Report, results: dict[str, Any], labels: dict[str, str]) -> None:
+    others = [k for k in labels if k not in ("neuronet", "bound")]
+    rows = [
+        [batch, f"{agree['update']:.3g}", *(f"{agree[k]:.2g}" for k in others)]
+        for batch, agree in results["agreement"].items()
+    ]
+    out.table(
+        "Same maths? Largest |weight difference| from neuronet after the first "
+        f"{results['config']['agree_batches']} batches",
+        ["batch", "neuronet's largest update", *(labels[k] for k in others)],
+        rows,
+        "Differences far below the update mean the same training up to float32 rounding. "
+        "scikit-learn's Adam adds eps before the bias correction, so it differs a little more.",
+    )
+
+
+def latency(out: Report, latency: dict[str, dict[str, float]], labels: dict[str, str]) -> None:
+    keys = [k for k in labels if k in next(iter(latency.values()))]
+    rows = []
+    for n, res in latency.items():
+        row = [n]
+        for key in keys:
+            cell = fmt_time(res[key])
+            if "neuronet" in res and key != "neuronet":
+                cell += f" ({res[key] / res['neuronet']:.2f}x)"
+            row.append(cell)
+        rows.append(row)
+    out.table(
+        "predict_proba latency (median)",
+        ["samples", *(labels[k] for k in keys)],
+        rows,
+        "(k.kkx) = that time / neuronet's time: above 1 neuronet is faster.",
+    )
+
+
+def imports(out: Report, imports: dict[str, dict[str, float]]) -> None:
+    rows = [
+        [
+            "(bare interpreter)" if module == "python" else f"import {module}",
+            f"{res['seconds'] * 1e3:.0f} ms",
+            f"{res['process_s'] * 1e3:.0f} ms (+{res.get('extra_process_s', 0) * 1e3:.0f})",
+            f"{res['maxrss_kib'] / 1024:.0f} MiB (+{res.get('extra_rss_kib', 0) / 1024:.0f})",
+        ]
+        for module, res in imports.items()
+    ]
+    out.table(
+        "Import cost, a fresh interpreter each (median)",
+        ["statement", "import time", "whole process (+ over bare)", "peak RSS (+ over bare)"],
+        rows,
+    )
+
+
+def accuracy(out: Report, acc: dict[str, Any], labels: dict[str, str]) -> None:
+    sizes = " -> ".join(map(str, acc["sizes"]))
+    out.table(
+        f"Held-out accuracy: digits ({acc['n_train']} train / {acc['n_test']} test), {sizes}, "
+        f"{acc['epochs']} epochs, batch {acc['batch_size']}, same initial weights and order",
+        [labels[k] for k in acc["accuracy"]],
+        [[f"{a:.2%}" for a in acc["accuracy"].values()]],
+    )
+
+
+def fmt_time(seconds: float) -> str:
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.1f} µs"
+    return f"{seconds * 1e3:.2f} ms"
