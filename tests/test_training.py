@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from neuronet import MLP, Callback, DivergenceWarning, datasets, optimizers
+from neuronet.schedules import ReduceOnPlateau, StepDecay
 
 
 def held_out_accuracy(net, X, y):
@@ -154,31 +155,31 @@ def test_callback_can_stop_training(circles):
     assert history.epochs == 3 and "callback" in history.stop_reason
 
 
-def test_schedule_changes_the_learning_rate(circles):
+@pytest.mark.parametrize(
+    ("schedule", "expected"),
+    [
+        (None, [0.1, 0.1, 0.1, 0.1]),
+        (StepDecay(step_size=2, gamma=0.5), [0.1, 0.1, 0.05, 0.05]),
+    ],
+)
+def test_schedule_changes_the_learning_rate(schedule, expected, circles):
     X_train, _, y_train, _ = circles
     net = MLP([2, 8, 2], output="softmax", seed=0)
     history = net.fit(
-        X_train,
-        y_train,
-        epochs=4,
-        lr=0.1,
-        optimizer="sgd",
-        schedule="exponential" if False else None,
-        verbose=0,
+        X_train, y_train, epochs=4, lr=0.1, optimizer="sgd", schedule=schedule, verbose=0
     )
-    assert history["lr"] == [0.1] * 4
-    from neuronet.schedules import StepDecay
+    assert history["lr"] == pytest.approx(expected)
 
+
+def test_plateau_schedule_reacts_to_the_monitored_loss(circles):
+    X_train, _, y_train, _ = circles
+    net = MLP([2, 8, 2], output="softmax", seed=0)
+    # A learning rate far too large for plain SGD: the loss stops improving at once.
+    plateau = ReduceOnPlateau(factor=0.5, patience=1)
     history = net.fit(
-        X_train,
-        y_train,
-        epochs=4,
-        lr=0.1,
-        optimizer="sgd",
-        schedule=StepDecay(step_size=2, gamma=0.5),
-        verbose=0,
+        X_train, y_train, epochs=8, lr=50.0, optimizer="sgd", schedule=plateau, verbose=0
     )
-    assert history["lr"] == pytest.approx([0.1, 0.1, 0.05, 0.05])
+    assert min(history["lr"]) < 50.0
 
 
 def test_l2_shrinks_weights_but_not_biases(circles):
