@@ -1,0 +1,54 @@
+"""The optional compiled optimizer kernels against the NumPy updates they replace.
+
+Every test in test_optimizers.py already runs under both paths; these compare them directly.
+"""
+
+import numpy as np
+import pytest
+
+from neuronet import _kernels, optimizers
+from neuronet.optimizers import SGD, Adam, AdamW, RMSprop
+
+
+@pytest.mark.parametrize(
+    "opt",
+    [
+        SGD(lr=0.1),
+        SGD(lr=0.1, momentum=0.9),
+        SGD(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01),
+        RMSprop(),
+        RMSprop(momentum=0.9, weight_decay=0.1),
+        Adam(),
+        Adam(weight_decay=0.1),
+        AdamW(),
+    ],
+    ids=repr,
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_compiled_kernels_match_numpy_bit_for_bit(opt, dtype, monkeypatch):
+    pytest.importorskip("numba")
+    monkeypatch.setattr(_kernels, "MIN_SIZE", 0)
+    rng = np.random.default_rng(3)
+    p0 = rng.standard_normal(1000).astype(dtype)
+    grads = [rng.standard_normal(1000).astype(dtype) for _ in range(5)]
+    mask = np.arange(1000) % 3 != 0
+    results = []
+    for compiled in (False, True):
+        optimizers.use_numba(compiled)
+        o, p = type(opt)(**opt.get_config()), p0.copy()
+        o.prepare(p, decay_mask=mask)
+        for g in grads:
+            o.step(p, g)
+        results.append(p)
+    optimizers.use_numba(None)
+    np.testing.assert_array_equal(results[0], results[1])
+
+
+def test_use_numba_without_numba_installed_is_a_clear_error(monkeypatch):
+    import importlib.util
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ImportError, match=r"neuronet\[fast\]"):
+        optimizers.use_numba(True)
+    optimizers.use_numba(None)
+    assert not _kernels.enabled()
