@@ -495,21 +495,23 @@ def time_fit(comp: Competitor, params: Params, x, y, batch_size: int) -> float:
 def bench_training(comps, params, x, y, batches, repeats, warmup) -> dict:
     """samples/s of one epoch for every competitor and batch size; best of `repeats`.
 
-    Repeats are interleaved across competitors, in a rotating order, so that slow drifts of
-    the machine (other load, clocks) and the after-effects of one competitor on the next
+    Repeats are interleaved across competitors, in a new order each time, so that slow drifts
+    of the machine (other load, clocks) and the after-effects of one competitor on the next
     spread evenly over all of them.
     """
     training: dict[str, dict[str, Any]] = {}
+    order_rng = np.random.default_rng(0)
     for batch_size in batches:
         n_warm = min(len(x), max(warmup, 2 * batch_size))
         for comp in comps:
             comp.fit(comp.build(params), x[:n_warm], y[:n_warm], batch_size, 1)
         seconds: dict[str, list[float]] = {comp.key: [] for comp in comps}
         for r in range(repeats):
-            # Rotate the order each repeat: no competitor always runs right after the same
-            # one (PyTorch's thread pools, for one, slow down whatever follows them a little).
-            shift = r % len(comps)
-            for comp in comps[shift:] + comps[:shift]:
+            # A new order each repeat (seeded): a competitor can slow down whichever one runs
+            # next (thread pools still spinning, a hot CPU), and rotating a fixed order would
+            # keep the same neighbours, so shuffle instead.
+            order = order_rng.permutation(len(comps)) if r else range(len(comps))
+            for comp in (comps[i] for i in order):
                 elapsed = time_fit(comp, params, x, y, batch_size)
                 seconds[comp.key].append(elapsed)
                 log(
