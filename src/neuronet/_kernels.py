@@ -65,8 +65,16 @@ def _compile() -> None:
     # for zero and raising, a branch that would stop LLVM from vectorising the loop (10x).
     # No fastmath: it would allow fused multiply-adds and reassociation, and the results would
     # no longer match the NumPy path bit for bit.
-    jit = numba.njit(cache=True, nogil=True, error_model="numpy")
-    _compiled.update(sgd=jit(_sgd), rmsprop=jit(_rmsprop), adam=jit(_adam))
+    def compile_all(cache: bool) -> dict[str, Callable[..., None]]:
+        jit = numba.njit(cache=cache, nogil=True, error_model="numpy")
+        return {"sgd": jit(_sgd), "rmsprop": jit(_rmsprop), "adam": jit(_adam)}
+
+    try:
+        # Cache the machine code on disk so that later processes skip the compilation.
+        kernels = compile_all(cache=True)
+    except RuntimeError:  # no writable cache location (a read-only install, no home)
+        kernels = compile_all(cache=False)
+    _compiled.update(kernels)
 
 
 # The kernels, as plain Python over 1-D arrays; numba compiles them on first use. Scalars arrive

@@ -186,7 +186,7 @@ def fit(
 
     loop = _Loop(net, X_train, y_train, validation, l2, drop, early_stopping, patience, hooks)
     with (
-        _progress(verbose, epochs) as progress,
+        _Progress(verbose, epochs) as progress,
         np.errstate(over="ignore", invalid="ignore", divide="ignore"),
     ):
         # Overflow inside a diverging step is caught by the finiteness checks below, which
@@ -448,7 +448,3 @@ class _Progress:
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.__exit__(*exc)
-
-
-def _progress(verbose: int, epochs: int) -> _Progress:
-    return _Progress(verbose, epochs)
