@@ -295,7 +295,8 @@ class Dense:
         if grad_is_dz:
             dz = grad
         else:
-            assert a is not None  # internal: callers that pass dA always have A
+            if a is None:
+                raise ValueError("backpropagate() needs `a` unless `grad_is_dz` is True.")
             dz = self.activation.backward(z, a, grad, out=grad)
         # dL/dW = Xᵀ·dZ sums each weight's contribution over the batch; dL/db sums dZ.
         np.matmul(x.T, dz, out=self.weight_grad)

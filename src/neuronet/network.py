@@ -309,8 +309,7 @@ class MLP:
                 grad_is_dz=layer is out_layer and a_out is None,
                 input_grad=input_grads[i],
             )
-            if i > 0:
-                assert grad_in is not None
+            if grad_in is not None:  # every layer but the first passes dL/dX back
                 grad = grad_in
                 if masks:
                     # Layer i read a ⊙ mask, so dL/da = dL/d(a ⊙ mask) ⊙ mask.
