@@ -50,9 +50,13 @@ def enabled() -> bool:
 
 def get(name: str, size: int) -> Callable[..., None] | None:
     """The compiled kernel ``name`` for a buffer of ``size`` entries, or None to use NumPy."""
-    if size < MIN_SIZE or not enabled():
+    if size < MIN_SIZE or _enabled is False:
         return None
     if not _compiled:
+        # Looking numba up costs a file-system search: do it until the kernels exist, not on
+        # every optimizer step after that.
+        if not enabled():
+            return None
         _compile()
     return _compiled[name]
 

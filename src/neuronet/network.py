@@ -241,7 +241,7 @@ class MLP:
         return labels
 
     def _propagate(
-        self, X: Array, dropout: Dropout | None = None
+        self, X: Array, z_buffers: list[Array], dropout: Dropout | None = None
     ) -> tuple[list[Array], list[Array], list[Array | None], list[Array]]:
         """Training forward pass.
 
@@ -254,7 +254,6 @@ class MLP:
         masks: list[Array] = []
         a = X
         last = len(self.layers) - 1
-        z_buffers = self._workspace(len(X))["z"]
         for i, layer in enumerate(self.layers):
             inputs.append(a)
             if i == last and self._fused:
@@ -288,8 +287,9 @@ class MLP:
         Returns the loss and, for a classifier, how many samples it got right (0 otherwise).
         ``X`` and ``y`` must already be checked and prepared (see :meth:`prepare_targets`).
         """
-        inputs, zs, acts, masks = self._propagate(X, dropout)
-        input_grads = self._workspace(len(X))["input_grad"]
+        workspace = self._workspace(len(X))
+        inputs, zs, acts, masks = self._propagate(X, workspace["z"], dropout)
+        input_grads = workspace["input_grad"]
         out_layer = self.layers[-1]
         a_out = acts[-1]
         # Count before the fused loss overwrites the logits with the gradient.
