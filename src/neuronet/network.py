@@ -245,8 +245,9 @@ class MLP:
     ) -> tuple[list[Array], list[Array], list[Array | None], list[Array]]:
         """Training forward pass.
 
-        Returns each layer's input, z and a (None for a fused output layer, whose loss works
-        from z), and the dropout mask applied to each hidden layer's output.
+        Each layer's z is written into ``z_buffers`` (from :meth:`_workspace`). Returns each
+        layer's input, z and a (None for a fused output layer, whose loss works from z), and
+        the dropout mask applied to each hidden layer's output.
         """
         inputs: list[Array] = []
         zs: list[Array] = []
