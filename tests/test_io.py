@@ -1,11 +1,15 @@
 import json
 import os
 import struct
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+import neuronet
 from neuronet import MLP, ModelFileError, activations, load
+from neuronet.io import FORMAT_VERSION, ModelInfo, read_metadata
 
 
 @pytest.fixture
@@ -167,3 +171,120 @@ def test_loading_never_unpickles(tmp_path, trained, monkeypatch):
     net, _ = trained
     net.save(tmp_path / "m.safetensors")
     load(tmp_path / "m.safetensors")
+
+
+# --- format versions and metadata -------------------------------------------------------------
+
+DATA = Path(__file__).parent / "data"
+
+
+def _rewrite_metadata(path, **changes):
+    """Rewrite a saved file's metadata entries (None deletes one), keeping its tensors."""
+    data = path.read_bytes()
+    header_len = struct.unpack("<Q", data[:8])[0]
+    header = json.loads(data[8 : 8 + header_len])
+    for key, value in changes.items():
+        if value is None:
+            header["__metadata__"].pop(key, None)
+        else:
+            header["__metadata__"][key] = value
+    new_header = json.dumps(header).encode()
+    path.write_bytes(struct.pack("<Q", len(new_header)) + new_header + data[8 + header_len :])
+
+
+def test_a_format_version_1_file_still_loads_and_predicts_the_same():
+    expected = json.loads((DATA / "model_v1.json").read_text())
+    net = load(DATA / "model_v1.safetensors")
+    X = np.array(expected["X"], dtype=np.float32)
+    np.testing.assert_allclose(net.predict_proba(X), expected["predict_proba"], rtol=1e-6)
+    assert list(net.predict(X)) == expected["predict"]
+    info = read_metadata(DATA / "model_v1.safetensors")
+    assert info.format_version == "1" and info.saved_at is None
+    assert info.config["sizes"] == [2, 5, 3]
+
+
+def test_read_metadata_gives_versions_save_time_and_config(tmp_path, trained):
+    net, _ = trained
+    before = datetime.now(UTC).replace(microsecond=0)
+    net.save(tmp_path / "m.safetensors")
+    info = read_metadata(tmp_path / "m.safetensors")
+    assert isinstance(info, ModelInfo)
+    assert info.format_version == FORMAT_VERSION == "2"
+    assert info.neuronet_version == neuronet.__version__
+    assert info.saved_at is not None and info.saved_at.utcoffset() == timedelta(0)
+    assert before <= info.saved_at <= datetime.now(UTC)
+    assert info.config == net.get_config()
+    assert info.path == tmp_path / "m.safetensors"
+
+
+def test_read_metadata_passes_unknown_config_keys_through(tmp_path, trained):
+    # io must not care which keys MLP.get_config() writes (a new "dropout", say).
+    net, _ = trained
+    path = tmp_path / "m.safetensors"
+    net.save(path)
+    config = {**net.get_config(), "something_new": 0.5}
+    _rewrite_metadata(path, config=json.dumps(config))
+    assert read_metadata(path).config["something_new"] == 0.5
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"junk", "truncated or corrupted"),
+        (b"\xff" * 8 + b"{}", "truncated or corrupted"),
+        (struct.pack("<Q", 2) + b"[]", "truncated or corrupted"),
+    ],
+)
+def test_read_metadata_refuses_junk_naming_the_file(tmp_path, content, message):
+    path = tmp_path / "junk.safetensors"
+    path.write_bytes(content)
+    with pytest.raises(ModelFileError, match=rf"junk\.safetensors.*{message}"):
+        read_metadata(path)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"format": None}, "not a neuronet model"),
+        ({"format_version": "99"}, "unsupported format version '99'"),
+        ({"config": "{not json"}, "architecture description is invalid"),
+        ({"config": "[1, 2]"}, "not a JSON object"),
+        ({"saved_at": "yesterday"}, "save time 'yesterday'"),
+    ],
+)
+def test_read_metadata_refuses_bad_metadata(tmp_path, trained, changes, message):
+    net, _ = trained
+    path = tmp_path / "m.safetensors"
+    net.save(path)
+    _rewrite_metadata(path, **changes)
+    with pytest.raises(ModelFileError, match=rf"m\.safetensors.*{message}"):
+        read_metadata(path)
+
+
+def test_a_newer_format_version_is_refused_by_load(tmp_path, trained):
+    net, _ = trained
+    path = tmp_path / "m.safetensors"
+    net.save(path)
+    _rewrite_metadata(path, format_version="3")
+    with pytest.raises(ModelFileError, match=r"unsupported format version '3'.*versions 1, 2"):
+        load(path)
+
+
+def test_read_metadata_missing_file_raises_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        read_metadata(tmp_path / "nope.safetensors")
+
+
+def test_saving_onto_a_folder_names_the_folder_not_a_temporary_file(tmp_path, trained):
+    net, _ = trained
+    (tmp_path / "models").mkdir()
+    with pytest.raises(IsADirectoryError, match=r"'[^']*models': it is a folder") as err:
+        net.save(tmp_path / "models")
+    assert ".tmp" not in str(err.value)
+    assert list((tmp_path / "models").iterdir()) == []
+
+
+def test_saving_into_a_missing_folder_names_the_folder(tmp_path, trained):
+    net, _ = trained
+    with pytest.raises(FileNotFoundError, match=r"folder '[^']*nope' does not exist"):
+        net.save(tmp_path / "nope" / "m.safetensors")

@@ -3,8 +3,12 @@
 The file holds every layer's weights, biases and activation parameters as named tensors
 (``layers.0.weights``, ``layers.0.bias``, ``layers.0.activation``, ...). Its metadata holds a
 JSON description of the architecture (sizes, activations and their parameters, loss,
-classes), the library version and a SHA-256 digest of the tensor bytes, so a file whose
-numbers were altered after saving is refused rather than silently used.
+classes), the library version, the time it was saved and a SHA-256 digest of the tensor
+bytes, so a file whose numbers were altered after saving is refused rather than silently used.
+:func:`read_metadata` reads that description without the weights and without building the
+network (``neuronet info`` uses it).
+
+Format versions: ``"1"`` (neuronet 0.1) and ``"2"``, which adds ``saved_at``. Both load.
 
 Writing is atomic: the bytes go to a temporary file in the same folder, are flushed to disk,
 then replace the target in one rename, so a crash mid-save leaves the previous file intact.
@@ -31,27 +35,68 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .layers import Dense
+
 if TYPE_CHECKING:
     from .network import MLP
 
-__all__ = ["ModelFileError", "load", "save"]
+__all__ = ["FORMAT_VERSION", "ModelFileError", "ModelInfo", "load", "read_metadata", "save"]
 
 FORMAT = "neuronet-mlp"
-FORMAT_VERSION = "1"
+#: The format version :func:`save` writes.
+FORMAT_VERSION = "2"
+#: Every format version :func:`load` reads: "1" lacks ``saved_at`` and is otherwise the same.
+READABLE_VERSIONS = ("1", "2")
 
 
 class ModelFileError(ValueError):
     """A model file that is missing, truncated, corrupted, tampered with or not neuronet's."""
 
 
+@dataclass(frozen=True)
+class ModelInfo:
+    """What a model file says about itself, read by :func:`read_metadata`.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The file read.
+    format_version : str
+        The file format's version, one of ``READABLE_VERSIONS``.
+    neuronet_version : str
+        The version of neuronet that wrote the file.
+    saved_at : datetime.datetime or None
+        When the file was written (timezone-aware, UTC); None for format version 1 files,
+        which did not record it.
+    config : dict
+        The architecture, as :meth:`MLP.get_config` returned it when saving; pass it to
+        :meth:`MLP.from_config` to build an untrained copy.
+    """
+
+    path: Path
+    format_version: str
+    neuronet_version: str
+    saved_at: datetime | None
+    config: dict[str, Any]
+
+
+def _dense(net: MLP) -> list[Dense]:
+    # Only layers with parameters are stored; a parameter-free layer such as Dropout is
+    # rebuilt from the config, and skipping it keeps the tensor names of older files.
+    return [layer for layer in net.layers if isinstance(layer, Dense)]
+
+
 def _tensors(net: MLP) -> dict[str, np.ndarray[Any, Any]]:
     tensors = {}
-    for i, layer in enumerate(net.layers):
+    for i, layer in enumerate(_dense(net)):
         tensors[f"layers.{i}.weights"] = np.ascontiguousarray(layer.weights)
         tensors[f"layers.{i}.bias"] = np.ascontiguousarray(layer.bias)
         k = layer.n_in * layer.n_out + layer.n_out
@@ -69,7 +114,23 @@ def _digest(tensors: dict[str, np.ndarray[Any, Any]]) -> str:
 
 
 def save(net: MLP, path: str | os.PathLike[str]) -> None:
-    """Write ``net`` to ``path`` atomically as a ``.safetensors`` file."""
+    """Write ``net`` to ``path`` atomically as a ``.safetensors`` file.
+
+    Parameters
+    ----------
+    net : MLP
+        The network to save: its architecture, weights and activation parameters.
+    path : str or os.PathLike
+        The file to write; an existing file is replaced, in one rename, only once the new
+        bytes are safely on disk.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder of ``path`` does not exist.
+    IsADirectoryError
+        If ``path`` is a folder.
+    """
     from safetensors.numpy import save as to_bytes
 
     from . import __version__
@@ -80,13 +141,22 @@ def save(net: MLP, path: str | os.PathLike[str]) -> None:
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "neuronet_version": __version__,
+        "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "config": json.dumps(net.get_config()),
         "sha256": _digest(tensors),
     }
     data = to_bytes(tensors, metadata=metadata)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
-        raise FileNotFoundError(f"Cannot save model to {str(path)!r}: folder does not exist.")
+        raise FileNotFoundError(
+            f"Cannot save model to {str(path)!r}: folder {str(directory)!r} does not exist."
+        )
+    if path.is_dir():
+        # Checked here: os.replace would otherwise name its temporary file in the error.
+        raise IsADirectoryError(
+            f"Cannot save model to {str(path)!r}: it is a folder; give a file name such as "
+            f"{str(path / 'model.safetensors')!r}."
+        )
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         # mkstemp makes the file private (0600); give it the permissions a plain open() would.
@@ -127,16 +197,10 @@ def load(path: str | os.PathLike[str]) -> MLP:
 
     try:
         tensors = from_bytes(data)
-        metadata = _read_metadata(data)
+        metadata = _parse_metadata(data)
     except (SafetensorError, ValueError, json.JSONDecodeError, UnicodeDecodeError) as err:
         raise fail(f"not a valid safetensors file (truncated or corrupted?): {err}") from None
-    if metadata.get("format") != FORMAT:
-        raise fail("it is a safetensors file but not a neuronet model (no neuronet metadata).")
-    if metadata.get("format_version") != FORMAT_VERSION:
-        raise fail(
-            f"unsupported format version {metadata.get('format_version')!r} "
-            f"(this neuronet reads version {FORMAT_VERSION})."
-        )
+    _check_format(metadata, fail)
     if _digest(tensors) != metadata.get("sha256"):
         raise fail(
             "its weights do not match the checksum written when it was saved "
@@ -158,7 +222,7 @@ def load(path: str | os.PathLike[str]) -> MLP:
                 f"tensor {name!r} has shape {tensors[name].shape} and dtype "
                 f"{tensors[name].dtype}; the architecture needs {target.shape} {target.dtype}."
             )
-    for i, layer in enumerate(net.layers):
+    for i, layer in enumerate(_dense(net)):
         layer.weights[...] = tensors[f"layers.{i}.weights"]
         layer.bias[...] = tensors[f"layers.{i}.bias"]
         if f"layers.{i}.activation" in tensors:
@@ -167,13 +231,104 @@ def load(path: str | os.PathLike[str]) -> MLP:
     return net
 
 
-def _read_metadata(data: bytes) -> dict[str, str]:
+def read_metadata(path: str | os.PathLike[str]) -> ModelInfo:
+    """Read what a model file says about itself, without its weights or building a network.
+
+    Only the file's header is read, so this is quick even for a large model. The weights'
+    checksum is not verified here; :func:`load` does that.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file written by :func:`save`.
+
+    Returns
+    -------
+    ModelInfo
+        The format and neuronet versions, the save time (None for format version 1 files)
+        and the architecture as a dict.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no file at ``path``.
+    ModelFileError
+        If the file is not a neuronet model file that this version can read; the message
+        names the file and what is wrong.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from neuronet import MLP
+    >>> path = os.path.join(tempfile.mkdtemp(), "net.safetensors")
+    >>> MLP([2, 4, 1], seed=0).save(path)
+    >>> info = read_metadata(path)
+    >>> info.format_version, info.config["sizes"], info.saved_at.tzname()
+    ('2', [2, 4, 1], 'UTC')
+    """
+    path = Path(path)
+
+    def fail(why: str) -> ModelFileError:
+        return ModelFileError(f"Cannot read model file {str(path)!r}: {why}")
+
+    with path.open("rb") as handle:
+        prefix = handle.read(8)
+        # Cap the read: a junk file's first 8 bytes can claim an absurd header length.
+        size = int.from_bytes(prefix, "little") if len(prefix) == 8 else 0
+        header = handle.read(min(size, _MAX_HEADER))
+    try:
+        metadata = _parse_metadata(prefix + header)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise fail(f"not a valid safetensors file (truncated or corrupted?): {err}") from None
+    _check_format(metadata, fail)
+    try:
+        config = json.loads(metadata["config"])
+    except (KeyError, TypeError, json.JSONDecodeError) as err:
+        raise fail(f"its architecture description is invalid: {err!r}") from None
+    if not isinstance(config, dict):
+        raise fail(f"its architecture description is not a JSON object: {config!r}")
+    saved_at = metadata.get("saved_at")
+    when = None
+    if saved_at is not None:
+        try:
+            when = datetime.fromisoformat(saved_at)
+        except (TypeError, ValueError):
+            raise fail(f"its save time {saved_at!r} is not an ISO-8601 date and time.") from None
+    return ModelInfo(
+        path=path,
+        format_version=metadata["format_version"],
+        neuronet_version=str(metadata.get("neuronet_version", "unknown")),
+        saved_at=when,
+        config=config,
+    )
+
+
+# safetensors itself refuses headers over 100 MB.
+_MAX_HEADER = 100_000_000
+
+
+def _check_format(metadata: dict[str, str], fail: Callable[[str], ModelFileError]) -> None:
+    if metadata.get("format") != FORMAT:
+        raise fail("it is a safetensors file but not a neuronet model (no neuronet metadata).")
+    version = metadata.get("format_version")
+    if version not in READABLE_VERSIONS:
+        raise fail(
+            f"unsupported format version {version!r} (this neuronet reads versions "
+            f"{', '.join(READABLE_VERSIONS)}; a newer neuronet may have written it)."
+        )
+
+
+def _parse_metadata(data: bytes) -> dict[str, str]:
     # safetensors layout: 8-byte little-endian header length, then a JSON header whose
     # "__metadata__" entry holds the string-to-string metadata.
     if len(data) < 8:
         raise ValueError("file shorter than the safetensors header")
     n = int.from_bytes(data[:8], "little")
+    if len(data) < 8 + n:
+        raise ValueError("file shorter than its header says")
     header = json.loads(data[8 : 8 + n].decode("utf-8"))
+    if not isinstance(header, dict):
+        raise ValueError("header is not a JSON object")
     metadata = header.get("__metadata__", {})
     if not isinstance(metadata, dict):
         raise ValueError("metadata is not a mapping")
