@@ -71,7 +71,9 @@ def test_unknown_name_without_a_close_match_has_no_suggestion():
 
 
 def test_name_must_be_a_string():
-    with pytest.raises(TypeError, match=re.escape("`name` must be a str, got 3 of type int.")):
+    with pytest.raises(
+        TypeError, match=re.escape("`name` must be a data set name (a str), got 3 of type int.")
+    ):
         load(3)
 
 

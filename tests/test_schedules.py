@@ -282,7 +282,10 @@ def test_get_unknown_name():
     with pytest.raises(ValueError) as info:
         schedules.get("cosin", t_max=3)
     assert "Unknown schedule 'cosin'. Did you mean 'cosine'?" in str(info.value)
-    assert "Valid names: cosine, cosine_annealing, exponential" in str(info.value)
+    assert (
+        "Valid names: cosine, exponential, plateau, step; aliases: cosine_annealing (cosine)"
+        in (str(info.value))
+    )
 
 
 def test_get_bad_parameters():

@@ -192,6 +192,7 @@ def unknown_name(
     *,
     key: str | None = None,
     aliases: Mapping[str, str] | None = None,
+    normalise: Callable[[str], str] | None = None,
 ) -> ValueError:
     """The error for a name missing from a registry, with a did-you-mean and the valid names.
 
@@ -212,6 +213,10 @@ def unknown_name(
     aliases : mapping of str to str, optional
         Alias -> canonical name: also offered as close matches, and listed after the valid
         names as ``alias (canonical)``.
+    normalise : callable, optional
+        How the registry turned names into keys: if given, the close match is sought among
+        the normalised valid names and aliases, and shown in their own spelling (so ``key``
+        ``"leakyrelu"`` can suggest ``'leaky_relu'``). Default: compare the names as written.
 
     Examples
     --------
@@ -220,10 +225,14 @@ def unknown_name(
     ValueError: Unknown optimizer 'adma'. Did you mean 'adam'? Valid names: adam, sgd.
     """
     listed = sorted(valid)
-    close = difflib.get_close_matches(
-        name if key is None else key, [*listed, *(aliases or ())], n=1
-    )
-    hint = f" Did you mean {close[0]!r}?" if close else ""
+    candidates = [*listed, *(aliases or ())]
+    to_key = normalise or (lambda spelling: spelling)
+    # Key -> spelling; the first spelling of a key wins, so canonical names before aliases.
+    spelled: dict[str, str] = {}
+    for spelling in candidates:
+        spelled.setdefault(to_key(spelling), spelling)
+    close = difflib.get_close_matches(name if key is None else key, list(spelled), n=1)
+    hint = f" Did you mean {spelled[close[0]]!r}?" if close else ""
     text = ", ".join(listed)
     if aliases:
         text += "; aliases: " + ", ".join(f"{a} ({c})" for a, c in sorted(aliases.items()))

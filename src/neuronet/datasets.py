@@ -44,7 +44,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from ._validation import check_bool, check_int, check_number, unknown_name
+from ._registry import Registry
+from ._validation import check_bool, check_int, check_number
 
 __all__ = [
     "REGRESSION",
@@ -658,9 +659,10 @@ def _n_test(test_size: object, n: int) -> int:
 
 
 # ----------------------------------------------------------------------------- registry
-_GENERATORS: dict[str, Callable[..., Arrays]] = {
-    f.__name__: f for f in (blobs, circles, curve, moons, spiral, xor)
-}
+_GENERATORS: Registry[Callable[..., Arrays]] = Registry("data set", "name")
+for _generator in (blobs, circles, curve, moons, spiral, xor):
+    _GENERATORS.add(_generator.__name__, _generator)
+del _generator
 
 #: Names of the regression data sets; every other data set is classification.
 REGRESSION: frozenset[str] = frozenset({"curve"})
@@ -674,16 +676,7 @@ def names() -> list[str]:
     >>> names()
     ['blobs', 'circles', 'curve', 'moons', 'spiral', 'xor']
     """
-    return sorted(_GENERATORS)
-
-
-def _lookup(name: object) -> Callable[..., Arrays]:
-    if not isinstance(name, str):
-        raise TypeError(f"`name` must be a str, got {name!r} of type {type(name).__name__}.")
-    try:
-        return _GENERATORS[name]
-    except KeyError:
-        raise unknown_name("data set", name, names()) from None
+    return _GENERATORS.names()
 
 
 def is_regression(name: str) -> bool:
@@ -696,11 +689,10 @@ def is_regression(name: str) -> bool:
 
     Examples
     --------
-    >>> is_regression("curve"), is_regression("spiral")
+    >>> is_regression("curve"), is_regression(" Spiral ")
     (True, False)
     """
-    _lookup(name)
-    return name in REGRESSION
+    return _GENERATORS.canonical(name) in REGRESSION
 
 
 def load(name: str, **kwargs: Any) -> Arrays:
@@ -709,7 +701,8 @@ def load(name: str, **kwargs: Any) -> Arrays:
     Parameters
     ----------
     name : str
-        One of :func:`names`.
+        One of :func:`names`, matched whatever the case, surrounding spaces, ``-`` or ``_``
+        (``"Spiral"`` works).
     **kwargs
         Passed to the generator, e.g. ``n_samples``, ``noise``, ``seed``, ``dtype``.
 
@@ -722,6 +715,8 @@ def load(name: str, **kwargs: Any) -> Arrays:
     ------
     ValueError
         If ``name`` is unknown; the message lists the valid names and a close match.
+    TypeError
+        If ``name`` is not a str.
 
     Examples
     --------
@@ -730,5 +725,5 @@ def load(name: str, **kwargs: Any) -> Arrays:
     ((90, 2), array([30, 30, 30]))
     """
     # Look the name up before calling, so a bad keyword is never reported as a bad name.
-    generator = _lookup(name)
+    generator = _GENERATORS.lookup(name)
     return generator(**kwargs)

@@ -38,7 +38,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-from ._validation import unknown_name
+from ._registry import Registry
 
 __all__ = ["choose", "initialise", "names"]
 
@@ -61,46 +61,41 @@ def _lecun(fan_in: int, fan_out: int, slope: float) -> float:
     return math.sqrt(1.0 / fan_in)
 
 
-_SCHEMES: dict[str, tuple[_Scale, str]] = {
-    "glorot_uniform": (_glorot, "uniform"),
-    "glorot_normal": (_glorot, "normal"),
-    "he_uniform": (_he, "uniform"),
-    "he_normal": (_he, "normal"),
-    "lecun_normal": (_lecun, "normal"),
-}
-_ALIASES = {
-    "xavier_uniform": "glorot_uniform",
-    "xavier_normal": "glorot_normal",
-    "kaiming_uniform": "he_uniform",
-    "kaiming_normal": "he_normal",
-}
+# "auto" is registered too, with no scheme, so that it is matched, suggested and listed like
+# any other name; only :func:`choose` can resolve it, since it needs the layer's activation.
+_SCHEMES: Registry[tuple[_Scale, str] | None] = Registry("initialiser", "init")
+_SCHEMES.add("glorot_uniform", (_glorot, "uniform"), "xavier_uniform")
+_SCHEMES.add("glorot_normal", (_glorot, "normal"), "xavier_normal")
+_SCHEMES.add("he_uniform", (_he, "uniform"), "kaiming_uniform")
+_SCHEMES.add("he_normal", (_he, "normal"), "kaiming_normal")
+_SCHEMES.add("lecun_normal", (_lecun, "normal"))
+_SCHEMES.add("auto", None)
 
 
 def names() -> list[str]:
-    """The canonical initialiser names (aliases ``xavier_*`` and ``kaiming_*`` also work)."""
-    return sorted(_SCHEMES)
+    """The canonical initialiser names (aliases ``xavier_*`` and ``kaiming_*`` also work).
 
+    ``"auto"`` is not one: :func:`choose` turns it into one of these.
 
-def _canonical(name: str) -> str:
-    if not isinstance(name, str):
-        raise TypeError(f"`init` must be a string such as 'he_uniform', got {name!r}.")
-    key = name.lower().replace("-", "_")
-    key = _ALIASES.get(key, key)
-    if key not in _SCHEMES:
-        raise unknown_name("initialiser", name, [*_SCHEMES, *_ALIASES, "auto"], key=key)
-    return key
+    >>> names()
+    ['glorot_normal', 'glorot_uniform', 'he_normal', 'he_uniform', 'lecun_normal']
+    """
+    return [name for name in _SCHEMES.names() if name != "auto"]
 
 
 def choose(init: str, activation: object) -> str:
     """The initialiser to use for a layer: ``init`` itself, or the activation's choice for "auto".
 
+    Names are matched whatever the case, surrounding spaces, ``-`` or ``_``.
+
     >>> from neuronet import activations
-    >>> choose("auto", activations.get("selu")), choose("xavier_normal", None)
+    >>> choose(" Auto ", activations.get("selu")), choose("Xavier-Normal", None)
     ('lecun_normal', 'glorot_normal')
     """
-    if isinstance(init, str) and init.lower() == "auto":
+    name = _SCHEMES.canonical(init)
+    if name == "auto":
         return str(getattr(activation, "recommended_init", "glorot_uniform"))
-    return _canonical(init)
+    return name
 
 
 def initialise(
@@ -117,7 +112,7 @@ def initialise(
     Parameters
     ----------
     name : str
-        One of :func:`names` (or an alias).
+        One of :func:`names` or an alias, in any case, with or without ``-``, ``_``.
     fan_in, fan_out : int
         Inputs and outputs of the layer.
     rng : numpy.random.Generator
@@ -126,7 +121,13 @@ def initialise(
         The slope of a leaky or parametric ReLU for the negative half, used by the He schemes.
     dtype : dtype, default=float32
     """
-    scale, distribution = _SCHEMES[_canonical(name)]
+    scheme = _SCHEMES.lookup(name)
+    if scheme is None:
+        raise ValueError(
+            f"`name`={name!r} depends on the layer's activation: resolve it first with "
+            f"init.choose({name!r}, activation)."
+        )
+    scale, distribution = scheme
     std = scale(fan_in, fan_out, negative_slope)
     if distribution == "uniform":
         # U(-l, l) has variance l²/3, so l = √3·std gives the variance we want.

@@ -49,7 +49,8 @@ from numpy.typing import NDArray
 
 from . import _kernels
 from ._config import Configurable
-from ._validation import check_bool, check_int, check_number, unknown_name
+from ._registry import Registry
+from ._validation import check_bool, check_int, check_number
 
 if TYPE_CHECKING:
     import scipy.optimize
@@ -743,17 +744,18 @@ class LBFGS(Configurable):
 # --- registry --------------------------------------------------------------------------------
 
 # name -> (class, preset keyword arguments). Presets are separate names because "momentum" and
-# "nesterov" are what people type, not SGD(momentum=0.9, nesterov=True).
-_REGISTRY: dict[str, tuple[type[Optimizer] | type[LBFGS], dict[str, Any]]] = {
-    "sgd": (SGD, {}),
-    "momentum": (SGD, {"momentum": 0.9}),
-    "nesterov": (SGD, {"momentum": 0.9, "nesterov": True}),
-    "rmsprop": (RMSprop, {}),
-    "adam": (Adam, {}),
-    "adamw": (AdamW, {}),
-    "lbfgs": (LBFGS, {}),
-}
-_ALIASES = {"l-bfgs": "lbfgs", "l_bfgs": "lbfgs"}
+# "nesterov" are what people type, not SGD(momentum=0.9, nesterov=True). No aliases are needed
+# for "l-bfgs" or "L_BFGS": names are matched whatever their case, spaces, "-" or "_".
+_REGISTRY: Registry[tuple[type[Optimizer] | type[LBFGS], dict[str, Any]]] = Registry(
+    "optimizer", "optimizer"
+)
+_REGISTRY.add("sgd", (SGD, {}))
+_REGISTRY.add("momentum", (SGD, {"momentum": 0.9}))
+_REGISTRY.add("nesterov", (SGD, {"momentum": 0.9, "nesterov": True}))
+_REGISTRY.add("rmsprop", (RMSprop, {}))
+_REGISTRY.add("adam", (Adam, {}))
+_REGISTRY.add("adamw", (AdamW, {}))
+_REGISTRY.add("lbfgs", (LBFGS, {}))
 
 
 def use_numba(enabled: bool | None = None) -> None:
@@ -768,12 +770,12 @@ def use_numba(enabled: bool | None = None) -> None:
 
 
 def names() -> list[str]:
-    """The optimizer names :func:`get` accepts (``"l-bfgs"`` also works).
+    """The optimizer names :func:`get` accepts, in any case and with or without ``-``, ``_``.
 
     >>> names()
     ['adam', 'adamw', 'lbfgs', 'momentum', 'nesterov', 'rmsprop', 'sgd']
     """
-    return sorted(_REGISTRY)
+    return _REGISTRY.names()
 
 
 def get(optimizer: str | Optimizer | LBFGS, *, lr: float | None = None) -> Optimizer | LBFGS:
@@ -782,10 +784,10 @@ def get(optimizer: str | Optimizer | LBFGS, *, lr: float | None = None) -> Optim
     Parameters
     ----------
     optimizer : str, Optimizer or LBFGS
-        A name from :func:`names` (case-insensitive): ``"sgd"``, ``"momentum"`` (SGD with
-        momentum 0.9), ``"nesterov"`` (the same with Nesterov momentum), ``"rmsprop"``,
-        ``"adam"``, ``"adamw"`` or ``"lbfgs"`` (alias ``"l-bfgs"``); or an instance, returned
-        as is.
+        A name from :func:`names`: ``"sgd"``, ``"momentum"`` (SGD with momentum 0.9),
+        ``"nesterov"`` (the same with Nesterov momentum), ``"rmsprop"``, ``"adam"``,
+        ``"adamw"`` or ``"lbfgs"``, matched whatever the case, surrounding spaces, ``-`` or
+        ``_`` (``"Adam-W"``, ``"L-BFGS"``); or an instance, returned as is.
     lr : float, optional
         The learning rate; ``None`` keeps the optimizer's default (or the instance's own).
         Given with an instance, it **sets that instance's** ``lr``. Ignored by :class:`LBFGS`,
@@ -801,6 +803,8 @@ def get(optimizer: str | Optimizer | LBFGS, *, lr: float | None = None) -> Optim
 
     Examples
     --------
+    >>> get(" Adam-W ", lr=0.01)
+    AdamW(lr=0.01, beta1=0.9, beta2=0.999, eps=1e-08, weight_decay=0.01)
     >>> get("Adam", lr=0.01)
     Adam(lr=0.01, beta1=0.9, beta2=0.999, eps=1e-08, weight_decay=0.0)
     >>> get("nesterov")
@@ -822,12 +826,8 @@ def get(optimizer: str | Optimizer | LBFGS, *, lr: float | None = None) -> Optim
             f"`optimizer` must be a name such as 'adam' or an Optimizer instance, "
             f"got {optimizer!r}."
         )
-    key = optimizer.strip().lower()
-    key = _ALIASES.get(key, key)
-    if key not in _REGISTRY:
-        raise unknown_name("optimizer", optimizer, [*_REGISTRY, *_ALIASES], key=key)
     # Look the name up first and construct second, so a bad `lr` is reported as such.
-    cls, preset = _REGISTRY[key]
+    cls, preset = _REGISTRY.lookup(optimizer)
     if cls is LBFGS:
         return LBFGS(**preset)
     kwargs = dict(preset) if lr is None else {**preset, "lr": lr}

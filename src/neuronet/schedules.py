@@ -41,7 +41,8 @@ import math
 from typing import Any, ClassVar
 
 from ._config import Configurable
-from ._validation import check_int, check_number, check_real, unknown_name
+from ._registry import Registry
+from ._validation import check_int, check_number, check_real
 
 __all__ = [
     "CosineAnnealing",
@@ -339,16 +340,11 @@ class ReduceOnPlateau(Schedule):
 
 # --- registry --------------------------------------------------------------------------------
 
-_REGISTRY: dict[str, type[Schedule]] = {
-    cls.name: cls for cls in (StepDecay, ExponentialDecay, CosineAnnealing, ReduceOnPlateau)
-}
-_ALIASES = {
-    "step_decay": "step",
-    "exponential_decay": "exponential",
-    "cosine_annealing": "cosine",
-    "reduce_on_plateau": "plateau",
-    "reduce_lr_on_plateau": "plateau",
-}
+_REGISTRY: Registry[type[Schedule]] = Registry("schedule", "schedule")
+_REGISTRY.add(StepDecay.name, StepDecay, "step_decay")
+_REGISTRY.add(ExponentialDecay.name, ExponentialDecay, "exponential_decay")
+_REGISTRY.add(CosineAnnealing.name, CosineAnnealing, "cosine_annealing")
+_REGISTRY.add(ReduceOnPlateau.name, ReduceOnPlateau, "reduce_on_plateau", "reduce_lr_on_plateau")
 
 
 def names() -> list[str]:
@@ -357,7 +353,7 @@ def names() -> list[str]:
     >>> names()
     ['cosine', 'exponential', 'plateau', 'step']
     """
-    return sorted(_REGISTRY)
+    return _REGISTRY.names()
 
 
 def get(schedule: str | Schedule | None, **params: Any) -> Schedule | None:
@@ -366,7 +362,8 @@ def get(schedule: str | Schedule | None, **params: Any) -> Schedule | None:
     Parameters
     ----------
     schedule : str, Schedule or None
-        A name from :func:`names` (case-insensitive; ``-`` and ``_`` alike; the aliases
+        A name from :func:`names` (matched whatever the case, surrounding spaces, ``-`` or
+        ``_``; the aliases
         ``step_decay``, ``exponential_decay``, ``cosine_annealing``, ``reduce_on_plateau``
         and ``reduce_lr_on_plateau`` also work), an instance (returned as is) or ``None`` (no
         schedule: ``None`` is returned).
@@ -400,17 +397,13 @@ def get(schedule: str | Schedule | None, **params: Any) -> Schedule | None:
             f"`schedule` must be a name such as 'cosine', a Schedule instance or None, "
             f"got {schedule!r}."
         )
-    key = schedule.strip().lower().replace("-", "_")
-    key = _ALIASES.get(key, key)
-    if key not in _REGISTRY:
-        raise unknown_name("schedule", schedule, [*_REGISTRY, *_ALIASES], key=key)
     # Look the name up first and construct second, so a bad parameter is reported as such.
-    cls = _REGISTRY[key]
+    cls = _REGISTRY.lookup(schedule)
     accepted = [p for p in inspect.signature(cls).parameters if p != "self"]
     unknown = sorted(set(params) - set(accepted))
     if unknown:
         raise TypeError(
-            f"Schedule {key!r} takes no parameter {', '.join(map(repr, unknown))}; "
+            f"Schedule {cls.name!r} takes no parameter {', '.join(map(repr, unknown))}; "
             f"its parameters are {', '.join(accepted)}."
         )
     return cls(**params)
