@@ -23,6 +23,7 @@ from neuronet.activations import (
     ReLU,
     Softmax,
 )
+from numerics import central_differences
 
 # The SELU constants as printed in Klambauer et al. (2017), written out independently.
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -115,7 +116,7 @@ def _case_id(case):
 
 @pytest.fixture(params=CASES, ids=_case_id)
 def case(request):
-    """(name, params, a fresh instance): PReLU holds state, so each test gets its own."""
+    """(name, params, an instance)."""
     name, params = request.param
     return name, params, activations.get(name, **params)
 
@@ -167,7 +168,7 @@ def test_derivative_matches_finite_differences(case, rng):
     if not act.elementwise:
         pytest.skip("no element-wise derivative; backward is checked instead")
     z = _away_from_kinks(act, rng, n_rows=50)
-    numerical = (act.forward(z + STEP) - act.forward(z - STEP)) / (2 * STEP)
+    numerical = central_differences(lambda: act.forward(z), z, step=STEP)
     derivative = act.derivative(z)
     assert derivative.shape == z.shape
     assert derivative.dtype == np.float64
@@ -181,14 +182,7 @@ def test_backward_matches_finite_differences(case, rng):
     _, _, act = case
     z = _away_from_kinks(act, rng, n_rows=10)
     grad_a = rng.normal(size=z.shape)
-    numerical = np.empty_like(z)
-    for index in np.ndindex(z.shape):
-        up, down = z.copy(), z.copy()
-        up[index] += STEP
-        down[index] -= STEP
-        # Outputs that do not depend on z[index] cancel exactly, so no rounding builds up.
-        change = act.forward(up) - act.forward(down)
-        numerical[index] = np.sum(grad_a * change) / (2 * STEP)
+    numerical = central_differences(lambda: act.forward(z), z, step=STEP, weights=grad_a)
     grad_z = act.backward(z, act.forward(z), grad_a)
     assert grad_z.shape == z.shape
     np.testing.assert_allclose(grad_z, numerical, rtol=1e-6, atol=1e-8)
@@ -253,12 +247,10 @@ def test_softmax_backward_matches_the_full_jacobian(rng):
     grad_a = rng.normal(size=z.shape)
     grad_z = act.backward(z, act.forward(z), grad_a)
     for row in range(z.shape[0]):
-        jacobian = np.empty((5, 5))  # jacobian[i, j] = d a_i / d z_j
-        for j in range(5):
-            step = np.zeros(5)
-            step[j] = STEP
-            jacobian[:, j] = (act.forward(z[row] + step) - act.forward(z[row] - step)) / (2 * STEP)
-        np.testing.assert_allclose(grad_z[row], jacobian.T @ grad_a[row], rtol=1e-6, atol=1e-9)
+        # The closed form, built in full: jacobian[i, j] = d a_i / d z_j = a_i (δ_ij - a_j).
+        a = np.exp(z[row]) / np.exp(z[row]).sum()
+        jacobian = np.diag(a) - np.outer(a, a)
+        np.testing.assert_allclose(grad_z[row], jacobian.T @ grad_a[row], rtol=1e-10, atol=1e-14)
 
 
 def test_softmax_derivative_raises_and_points_to_backward():
@@ -287,23 +279,14 @@ def test_prelu_slope_gradient_matches_finite_differences(per_neuron, rng):
     act = PReLU(per_neuron=per_neuron)
     slope = rng.uniform(-0.5, 0.5, size=act.n_parameters(n_units))
     slope_grad = np.zeros_like(slope)
-    act.bind(slope, slope_grad)
     z = rng.normal(size=(3, 5, n_units))  # two leading (batch) axes to sum over
     grad_a = rng.normal(size=z.shape)
-    act.backward(z, act.forward(z), grad_a)
-
+    act.backward_with(z, act.forward_with(z, slope), grad_a, slope, slope_grad)
     # L = sum(grad_a * f(z)) is linear in the slope, so central differences are exact up to
     # rounding; a larger step keeps that rounding small.
-    step = 1e-3
-    numerical = np.empty_like(slope)
-    for i in range(slope.size):
-        original = slope[i]
-        slope[i] = original + step
-        up = np.sum(grad_a * act.forward(z))
-        slope[i] = original - step
-        down = np.sum(grad_a * act.forward(z))
-        slope[i] = original
-        numerical[i] = (up - down) / (2 * step)
+    numerical = central_differences(
+        lambda: act.forward_with(z, slope), slope, step=1e-3, weights=grad_a
+    )
     np.testing.assert_allclose(slope_grad, numerical, rtol=1e-6, atol=1e-10)
 
 
@@ -312,42 +295,45 @@ def test_prelu_backward_assigns_rather_than_accumulates_the_slope_gradient(per_n
     act = PReLU(per_neuron=per_neuron)
     n_slopes = act.n_parameters(3)
     slope, slope_grad = np.full(n_slopes, 0.25), np.full(n_slopes, 99.0)  # stale values
-    act.bind(slope, slope_grad)
     z = rng.normal(size=(8, 3))
     grad_a = rng.normal(size=z.shape)
-    act.backward(z, act.forward(z), grad_a)
+    a = act.forward_with(z, slope)
+    act.backward_with(z, a, grad_a, slope, slope_grad)
     once = slope_grad.copy()
-    act.backward(z, act.forward(z), grad_a)
+    act.backward_with(z, a, grad_a, slope, slope_grad)
     np.testing.assert_array_equal(slope_grad, once)
     by_neuron = np.sum(grad_a * np.minimum(z, 0), axis=0)
     np.testing.assert_allclose(once, by_neuron if per_neuron else [by_neuron.sum()])
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_prelu_bind_reads_and_writes_the_given_views(dtype):
+def test_prelu_reads_and_writes_the_given_views(dtype):
     params, grads = np.zeros(6, dtype=dtype), np.zeros(6, dtype=dtype)
     act = PReLU(per_neuron=True)
-    act.bind(params[2:5], grads[2:5])
-    params[2:5] = [0.5, -0.25, 0.125]  # written after bind: the layer must see it
+    slope, slope_grad = params[2:5], grads[2:5]
+    params[2:5] = [0.5, -0.25, 0.125]
     z = np.array([[-1.0, -1.0, -1.0], [2.0, -4.0, 1.0]], dtype=dtype)
-    a = act.forward(z)
+    a = act.forward_with(z, slope)
     assert a.dtype == dtype
     np.testing.assert_array_equal(a, [[-0.5, 0.25, -0.125], [2.0, 1.0, 1.0]])
 
-    grad_z = act.backward(z, a, np.ones_like(z))
+    grad_z = act.backward_with(z, a, np.ones_like(z), slope, slope_grad)
     assert grad_z.dtype == dtype
     np.testing.assert_array_equal(grad_z, [[0.5, -0.25, 0.125], [1.0, -0.25, 1.0]])
     np.testing.assert_array_equal(grads, [0, 0, -1, -5, -1, 0])
     np.testing.assert_array_equal(params, [0, 0, 0.5, -0.25, 0.125, 0])
 
 
-def test_prelu_per_neuron_allocates_its_slopes_on_first_forward():
+def test_prelu_alone_uses_its_initial_slope_and_holds_no_state(rng):
     act = PReLU(init=0.1, per_neuron=True)
-    act.forward(np.zeros((2, 3)))
-    np.testing.assert_array_equal(act.slope, [0.1, 0.1, 0.1])
-    assert act.slope_grad.shape == (3,)
-    with pytest.raises(ValueError, match="3 slopes"):
-        act.forward(np.zeros((2, 4)))
+    z = rng.normal(size=(4, 3)).astype(np.float32)
+    a = act.forward(z)
+    assert a.dtype == np.float32
+    np.testing.assert_allclose(a, np.where(z > 0, z, 0.1 * z), rtol=1e-6)
+    np.testing.assert_allclose(act.derivative(z), np.where(z > 0, 1.0, 0.1), rtol=1e-6)
+    before = dict(vars(act))
+    act.backward_with(z, a, np.ones_like(z), np.full(3, 0.5), np.zeros(3))
+    assert vars(act) == before  # nothing learned is kept on the activation
 
 
 def test_prelu_parameters():
@@ -357,25 +343,23 @@ def test_prelu_parameters():
     initial = per_neuron.initial_parameters(5, np.float32)
     assert initial.dtype == np.float32
     np.testing.assert_array_equal(initial, np.full(5, 0.1, dtype=np.float32))
-    assert shared.slope.shape == shared.slope_grad.shape == (1,)
     assert shared.negative_slope == 0.1
 
 
 @pytest.mark.parametrize(
-    ("per_neuron", "params", "grads"),
+    ("per_neuron", "params"),
     [
-        (False, np.zeros(2), np.zeros(2)),  # a shared slope is one number
-        (True, np.zeros(3), np.zeros(2)),  # gradient view must match
-        (True, np.zeros((1, 3)), np.zeros((1, 3))),  # views are 1-D
-        (True, np.zeros(0), np.zeros(0)),  # at least one neuron
+        (False, np.zeros(2)),  # a shared slope is one number
+        (True, np.zeros(2)),  # one per neuron: 3 here
+        (True, np.zeros((1, 3))),  # views are 1-D
     ],
 )
-def test_prelu_bind_rejects_bad_views(per_neuron, params, grads):
+def test_prelu_rejects_parameters_of_the_wrong_shape(per_neuron, params):
     with pytest.raises(ValueError, match="params"):
-        PReLU(per_neuron=per_neuron).bind(params, grads)
+        PReLU(per_neuron=per_neuron).forward_with(np.zeros((2, 3)), params)
 
 
-def test_activations_without_parameters(case):
+def test_activations_without_parameters(case, rng):
     _, _, act = case
     if isinstance(act, PReLU):
         pytest.skip("PReLU has a learned slope")
@@ -383,9 +367,14 @@ def test_activations_without_parameters(case):
     empty = act.initial_parameters(7, np.float32)
     assert empty.shape == (0,)
     assert empty.dtype == np.float32
-    act.bind(np.zeros(0), np.zeros(0))  # what a network does for every layer
-    with pytest.raises(ValueError, match="no learned parameters"):
-        act.bind(np.zeros(1), np.zeros(1))
+    # What a layer does for every activation: the same results as without parameters.
+    z = rng.normal(size=(3, 7))
+    a = act.forward_with(z, empty)
+    np.testing.assert_array_equal(a, act.forward(z))
+    grad = rng.normal(size=z.shape)
+    np.testing.assert_array_equal(
+        act.backward_with(z, a, grad, empty, empty), act.backward(z, a, grad)
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -483,8 +472,7 @@ def _reachable_states(act):
     yield act
     if isinstance(act, PReLU):
         for slope in (0.5, -0.5):
-            act.bind(np.array([slope]), np.zeros(1))
-            yield act
+            yield PReLU(init=slope, per_neuron=act.per_neuron)  # f with that slope
 
 
 def test_output_range_holds_and_is_tight(case):
@@ -759,3 +747,40 @@ def test_register_refuses_a_taken_name_and_changes_nothing():
 def test_register_refuses_a_non_activation():
     with pytest.raises(TypeError, match="Activation"):
         activations.register("not_an_activation")(dict)
+
+
+# --------------------------------------------------------------------------------------
+# Accuracy in the tails, and the formulas written once
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "scale"), [("elu", 1.0), ("selu", SELU_SCALE * SELU_ALPHA)], ids=["elu", "selu"]
+)
+def test_left_tail_derivative_keeps_full_relative_accuracy(name, scale):
+    # f'(z) = scale·e^z for z < 0. Computed as f(z) + scale it cancels and is off by ~100 %
+    # at z = -37; the exact value is known in closed form.
+    z = np.array([-5.0, -20.0, -37.0, -50.0, -700.0])
+    expected = np.array([scale * math.exp(x) for x in z])
+    np.testing.assert_allclose(activations.get(name).derivative(z), expected, rtol=1e-14)
+
+
+def test_gelu_tanh_reports_its_own_formula():
+    exact, approx = GELU(), GELU(approximate="tanh")
+    assert "erf" in exact.formula and "tanh" not in exact.formula
+    assert "tanh" in approx.formula and "erf" not in approx.formula
+    assert "tanh" in approx.derivative_formula and "Phi" not in approx.derivative_formula
+    assert r"\tanh" in approx.latex and r"\tanh" in approx.derivative_latex
+    assert exact.latex == GELU.latex  # the class describes the default form
+
+
+@pytest.mark.parametrize("name", ALL_NAMES)
+def test_docstring_shows_the_formulas_from_the_latex_attributes(name):
+    cls = type(activations.get(name))
+    doc = cls.__doc__
+    assert doc.count(".. math::") == 1 + len(cls.variants)
+    assert cls.latex in doc and cls.derivative_latex in doc
+    for form in cls.variants:
+        assert form.label in doc and form.latex in doc
+    # The formulas follow the one-line summary, before every section.
+    assert doc.index(".. math::") < doc.index("Examples")

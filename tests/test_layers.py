@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from neuronet import Dense, Neuron, activations
+from neuronet import Dense, Dropout, Layer, Neuron, activations
 
 
 def test_neuron_computes_its_equation():
@@ -48,26 +48,63 @@ def test_neuron_views_share_memory_with_the_layer(rng):
 
 def test_per_neuron_prelu_neuron_sees_its_own_slope(rng):
     layer = Dense(2, 3, activations.get("prelu", per_neuron=True), rng=rng)
-    layer.activation.slope[...] = [0.1, 0.2, 0.3]
+    layer.activation_parameters[...] = [0.1, 0.2, 0.3]
     x = -np.ones((1, 2), dtype=np.float32)
     for j, neuron in enumerate(layer.neurons):
         np.testing.assert_allclose(neuron(x), layer(x)[:, j], rtol=1e-6)
-    layer.neurons[2].activation.slope[...] = 0.9
-    assert layer.activation.slope[2] == pytest.approx(0.9)
+    layer.neurons[2].activation_parameters[...] = 0.9
+    assert layer.activation_parameters[2] == pytest.approx(0.9)
 
 
-@pytest.mark.parametrize(("n_in", "n_out"), [(0, 3), (3, -1), (2.5, 3), (True, 3)])
-def test_dense_rejects_bad_sizes(n_in, n_out):
-    with pytest.raises(ValueError, match="must be a positive integer"):
+@pytest.mark.parametrize(
+    ("n_in", "n_out", "error"),
+    [(0, 3, ValueError), (3, -1, ValueError), (2.5, 3, TypeError), (True, 3, TypeError)],
+)
+def test_dense_rejects_bad_sizes(n_in, n_out, error):
+    # A number of the wrong type is a TypeError, a whole number out of range a ValueError.
+    with pytest.raises(error, match="must be a positive integer"):
         Dense(n_in, n_out)
 
 
-def test_dropout_mask_keeps_the_expected_value(rng):
-    from neuronet import Dropout
+def test_neuron_with_integer_weights_computes_in_floating_point():
+    # Integer weights once made the input int too: forward([0.5, 0.5]) gave 0, not 1.5.
+    neuron = Neuron([1, 2], bias=0)
+    assert float(neuron.forward([0.5, 0.5])) == 1.5
+    assert neuron.weights.dtype == np.float64
+    # A floating-point array is still used as it is (a view stays a view).
+    w = np.array([1.0, 2.0], dtype=np.float32)
+    assert Neuron(w).weights is w
 
+
+def test_dropout_mask_keeps_the_expected_value(rng):
     mask = Dropout(0.25).mask((200, 500), rng, np.float32)
     assert mask.dtype == np.float32
     assert set(np.unique(mask)) == {0.0, np.float32(1 / 0.75)}
     assert mask.mean() == pytest.approx(1.0, abs=0.01)
-    with pytest.raises(ValueError, match=r"\[0, 1\)"):
-        Dropout(1.0)
+
+
+@pytest.mark.parametrize(
+    ("rate", "error", "message"),
+    [
+        (1.0, ValueError, r"`rate` must be a number in \[0, 1\), got 1.0"),
+        (-0.1, ValueError, r"\[0, 1\)"),
+        (False, TypeError, "got False of type bool"),
+        ("0.5", TypeError, "of type str"),
+    ],
+)
+def test_dropout_rejects_bad_rates(rate, error, message):
+    with pytest.raises(error, match=message):
+        Dropout(rate)
+
+
+def test_layers_share_one_interface(rng):
+    # Dense and Dropout are both Layers: the network drives them through the same calls.
+    dense, drop = Dense(3, 4, "tanh", rng=rng), Dropout(0.5, width=4)
+    assert isinstance(dense, Layer) and isinstance(drop, Layer)
+    x = rng.normal(size=(5, 3)).astype(np.float32)
+    h = drop.propagate(dense.propagate(x, training=True, rng=rng), training=True, rng=rng)
+    assert h.shape == (5, 4)
+    grad = drop.backpropagate(np.ones_like(h))
+    assert dense.backpropagate(grad).shape == (5, 3)
+    assert drop.n_parameters == 0 and not drop.decay_mask().any()
+    assert dense.decay_mask().sum() == 3 * 4

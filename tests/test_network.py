@@ -4,28 +4,14 @@ import numpy as np
 import pytest
 
 from neuronet import MLP, activations, losses
+from numerics import central_differences
 
 # --- the whole-network gradient check, on the flat parameter vector -------------------------
 
 
-def numeric_gradient(net, X, y, l2=0.0, h=1e-6):
-    """Central differences of the loss with respect to every entry of net.parameters."""
-    params = net.parameters
-    grad = np.zeros_like(params)
-    for i in range(params.size):
-        saved = params[i]
-        params[i] = saved + h
-        up = net.compute_loss(X, y, l2=l2)
-        params[i] = saved - h
-        down = net.compute_loss(X, y, l2=l2)
-        params[i] = saved
-        grad[i] = (up - down) / (2 * h)
-    return grad
-
-
 def assert_gradient_matches(net, X, y, l2=0.0):
     _, analytic = net.loss_and_gradient(X, y, l2=l2)
-    numeric = numeric_gradient(net, X, y, l2=l2)
+    numeric = central_differences(lambda: net.compute_loss(X, y, l2=l2), net.parameters)
     scale = np.maximum(np.abs(analytic), np.abs(numeric))
     # Relative error per entry, with an absolute floor for entries that are ~0.
     error = np.abs(analytic - numeric) / np.maximum(scale, 1e-4)
@@ -57,7 +43,7 @@ def test_gradient_every_activation_every_canonical_pair(activation, output, loss
         )
     if activation == "prelu":
         # Move the slopes off their initial value so their gradient is checked in general.
-        net.layers[0].activation.slope[...] = -0.3
+        net.layers[0].activation_parameters[...] = -0.3
     X = rng.normal(size=(7, 3))
     assert_gradient_matches(net, X, make_targets(loss, rng, 7, 3))
 
@@ -105,32 +91,22 @@ def test_gradient_with_one_hot_targets(rng):
 
 
 def test_dropout_gradient_matches_finite_differences_with_the_same_masks(rng):
-    net = MLP([3, 6, 5, 2], activation="tanh", output="softmax", dtype="float64", seed=0)
-    X, y = rng.normal(size=(6, 3)), rng.integers(0, 2, 6)
-    from neuronet.layers import Dropout
-
-    dropout = Dropout(0.5)
+    net = MLP([3, 6, 5, 2], activation="tanh", output="softmax", dtype="float64", dropout=0.5)
+    X, y = net.prepare(rng.normal(size=(6, 3)), rng.integers(0, 2, 6))
 
     def loss_with_fixed_masks():
         net.rng = np.random.default_rng(7)  # the same masks every time
-        return net._train_step(X, y, dropout=dropout)[0]
+        return net.train_step(X, y)[0]
 
     loss_with_fixed_masks()
     analytic = net.gradients.copy()
-    h = 1e-6
-    numeric = np.zeros_like(analytic)
-    for i in range(net.n_parameters):
-        saved = net.parameters[i]
-        net.parameters[i] = saved + h
-        up = loss_with_fixed_masks()
-        net.parameters[i] = saved - h
-        down = loss_with_fixed_masks()
-        net.parameters[i] = saved
-        numeric[i] = (up - down) / (2 * h)
+    numeric = central_differences(loss_with_fixed_masks, net.parameters)
     np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
     # Dropout really dropped something: the gradient differs from the one without it.
-    _, plain = net.loss_and_gradient(X, y)
-    assert not np.allclose(plain, analytic)
+    plain = MLP([3, 6, 5, 2], activation="tanh", output="softmax", dtype="float64")
+    plain.parameters[...] = net.parameters
+    _, without = plain.loss_and_gradient(X, y)
+    assert not np.allclose(without, analytic)
 
 
 # --- a hand-worked SGD step -------------------------------------------------------------------
@@ -174,10 +150,10 @@ def test_flat_buffer_backs_every_layer():
         assert np.shares_memory(layer.weights, net.parameters)
         assert np.shares_memory(layer.bias, net.parameters)
         assert np.shares_memory(layer.weight_grad, net.gradients)
-    assert np.shares_memory(net.layers[0].activation.slope, net.parameters)
+    assert np.shares_memory(net.layers[0].activation_parameters, net.parameters)
     net.parameters[:] = 0.5
     assert (net.layers[1].weights == 0.5).all()
-    assert net.layers[0].activation.slope[0] == 0.5
+    assert net.layers[0].activation_parameters[0] == 0.5
     # The weight mask marks weights only: not biases, not the slope.
     assert net.weight_mask.sum() == 4 * 5 + 5 * 3
 
@@ -199,12 +175,23 @@ def test_activation_per_hidden_layer_and_any_depth():
         MLP([2, 3, 3, 1], activation=["relu"])
 
 
-def test_shared_prelu_instance_is_copied_per_layer():
+def test_one_prelu_instance_in_every_layer_and_two_networks_learns_separate_slopes(rng):
+    # Bug: the slope lived on the activation object, so a PReLU shared by two networks (or
+    # used as hidden and output activation) trained in one buffer only.
     prelu = activations.get("prelu")
-    net = MLP([2, 3, 3, 1], activation=prelu, seed=0)
-    first, second = net.hidden_activations
-    assert first is not second
-    assert not np.shares_memory(first.slope, second.slope)
+    a = MLP([2, 3, 3, 1], activation=prelu, output=prelu, loss="mse", seed=0, dtype="float64")
+    b = MLP([2, 3, 1], activation=prelu, seed=1, dtype="float64")
+    slopes = [layer.activation_parameters for layer in a.dense_layers]
+    assert all(s.shape == (1,) for s in slopes)
+    assert not any(np.shares_memory(s, t) for s in slopes for t in slopes if s is not t)
+    X, y = rng.normal(size=(8, 2)), rng.normal(size=8)
+    a.fit(X, y, epochs=5, batch_size=4, lr=0.05, verbose=0)
+    assert all(abs(float(s[0]) - 0.25) > 1e-4 for s in slopes)  # each slope learned
+    assert b.dense_layers[0].activation_parameters[0] == 0.25  # b untouched by a's training
+    # The hidden and output slopes each get their own gradient term.
+    a.dense_layers[0].activation_parameters[...] = -0.3
+    a.dense_layers[2].activation_parameters[...] = 0.4
+    assert_gradient_matches(a, X, y)
 
 
 def test_softmax_hidden_layer_warns():
@@ -264,8 +251,31 @@ def test_predict_and_predict_proba(rng):
 
     regression = MLP([2, 4, 1], seed=0)
     assert regression.predict(X).shape == (6,)
-    with pytest.raises(TypeError, match="predict_proba needs a sigmoid or softmax"):
+    with pytest.raises(TypeError, match="predict_proba needs a classifier"):
         regression.predict_proba(X)
+
+
+def test_softmax_output_with_a_regression_loss_predicts_values_not_labels(rng):
+    # Bug: predict returned labels for softmax + MSE, and `classes=` failed printing "(None)".
+    with pytest.warns(losses.PairingWarning):
+        net = MLP([2, 4, 3], output="softmax", loss="mse", seed=0)
+    X = rng.normal(size=(5, 2))
+    assert not net.is_classifier and net.n_classes is None
+    np.testing.assert_array_equal(net.predict(X), net.forward(X))
+    with pytest.raises(TypeError, match="regression loss"):
+        net.predict_proba(X)
+    with (
+        pytest.warns(losses.PairingWarning),
+        pytest.raises(ValueError, match="'mse' is a regression loss") as error,
+    ):
+        MLP([2, 3], output="softmax", loss="mse", classes=["a", "b", "c"])
+    assert "None" not in str(error.value)
+
+
+def test_pairing_warning_points_at_the_callers_line():
+    with pytest.warns(losses.PairingWarning) as record:
+        MLP([2, 3], output="softmax", loss="mse")
+    assert record[0].filename == __file__
 
 
 def test_predict_returns_class_names():
@@ -310,6 +320,9 @@ def test_summary_and_repr():
         "MLP([3, 4, 2], activation=LeakyReLU(negative_slope=0.01), output=Softmax(), "
         "loss=CategoricalCrossEntropy())"
     )
+    dropped = MLP([3, 4, 2], output="softmax", dropout=0.25)
+    assert repr(dropped).endswith("dropout=0.25)")
+    assert "dropout 0.25 (training only)" in dropped.summary()
 
 
 # --- input checking --------------------------------------------------------------------------
@@ -337,7 +350,9 @@ def test_bad_X_is_named(X, message):
     [
         ({"sizes": [3]}, ValueError, "at least an input and an output"),
         ({"sizes": [3, 0, 1]}, ValueError, "positive integers"),
-        ({"sizes": [3, 2.5, 1]}, ValueError, "positive integers"),
+        ({"sizes": [3, 2.5, 1]}, TypeError, "positive integers"),
+        ({"sizes": [3, 1], "dropout": 1.0}, ValueError, r"`dropout` must be a number in \[0, 1\)"),
+        ({"sizes": [3, 1], "dropout": True}, TypeError, "`dropout`"),
         ({"sizes": 3}, TypeError, "list of layer widths"),
         ({"sizes": [3, 1], "dtype": "int32"}, ValueError, "`dtype`"),
         ({"sizes": [3, 1], "activation": "rleu"}, ValueError, "Did you mean 'relu'"),
@@ -354,3 +369,25 @@ def test_y_must_match_X_in_length():
     net = MLP([2, 3], output="softmax")
     with pytest.raises(ValueError, match="same number of samples, got 3 and 2"):
         net.loss_and_gradient(np.zeros((3, 2)), [0, 1])
+
+
+# --- the public training step ----------------------------------------------------------------
+
+
+def test_train_step_and_evaluate_agree_and_take_prepared_arrays(rng):
+    net = MLP([3, 5, 2], activation="tanh", output="softmax", seed=0)
+    X, y = net.prepare(rng.normal(size=(10, 3)), rng.integers(0, 2, 10))
+    loss, correct = net.train_step(X, y, l2=0.1)
+    assert (loss, correct) == pytest.approx(net.evaluate(X, y, l2=0.1))
+    assert correct == int((net.predict(X) == y).sum())
+    with pytest.raises(ValueError, match=r"net.prepare\(X, y\)"):
+        net.train_step(X.astype(np.float64), y)
+
+
+def test_dropout_is_a_layer_of_the_network():
+    net = MLP([2, 8, 8, 3], output="softmax", dropout=0.3, seed=0)
+    kinds = [type(layer).__name__ for layer in net.layers]
+    assert kinds == ["Dense", "Dropout", "Dense", "Dropout", "Dense"]
+    assert len(net.dense_layers) == 3 and net.get_config()["dropout"] == 0.3
+    again = MLP.from_config(net.get_config())
+    assert [type(layer).__name__ for layer in again.layers] == kinds

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from neuronet import MLP, Callback, DivergenceWarning, datasets, optimizers
+from neuronet import MLP, Callback, DivergenceWarning, datasets, optimizers, training
 from neuronet.schedules import ReduceOnPlateau, StepDecay
 
 
@@ -52,11 +52,11 @@ def test_identity_network_is_linear_and_fails_on_circles(circles):
 def test_prelu_slopes_move_during_training(spiral):
     X_train, _, y_train, _ = spiral
     net = MLP([2, 32, 32, 3], activation="prelu", output="softmax", seed=0)
-    before = [act.slope.copy() for act in net.hidden_activations]
+    slopes = [layer.activation_parameters for layer in net.dense_layers[:-1]]
+    assert all(np.all(slope == 0.25) for slope in slopes)
     net.fit(X_train, y_train, epochs=20, batch_size=32, lr=0.01, verbose=0)
-    for act, start in zip(net.hidden_activations, before, strict=True):
-        assert np.all(start == 0.25)
-        assert abs(float(act.slope[0]) - 0.25) > 1e-3
+    for slope in slopes:
+        assert abs(float(slope[0]) - 0.25) > 1e-3
 
 
 def test_regression_learns_the_curve():
@@ -177,9 +177,9 @@ def test_plateau_schedule_reacts_to_the_monitored_loss(circles):
     # A learning rate far too large for plain SGD: the loss stops improving at once.
     plateau = ReduceOnPlateau(factor=0.5, patience=1)
     history = net.fit(
-        X_train, y_train, epochs=8, lr=50.0, optimizer="sgd", schedule=plateau, verbose=0
+        X_train, y_train, epochs=8, lr=10.0, optimizer="sgd", schedule=plateau, verbose=0
     )
-    assert min(history["lr"]) < 50.0
+    assert min(history["lr"]) == 5.0
 
 
 def test_l2_shrinks_weights_but_not_biases(circles):
@@ -205,21 +205,19 @@ def test_l2_penalty_is_added_to_the_loss_and_only_for_weights(rng):
 
 def test_dropout_is_training_only(circles):
     X_train, X_test, y_train, y_test = circles
-    net = MLP([2, 64, 2], activation="relu", output="softmax", seed=0)
-    net.fit(X_train, y_train, epochs=50, dropout=0.3, verbose=0)
+    net = MLP([2, 64, 2], activation="relu", output="softmax", dropout=0.3, seed=0)
+    net.fit(X_train, y_train, epochs=50, verbose=0)
     # Prediction is deterministic (no dropout) and still good.
     np.testing.assert_array_equal(net.forward(X_test), net.forward(X_test))
     assert held_out_accuracy(net, X_test, y_test) >= 0.9
-    with pytest.raises(ValueError, match=r"`dropout` rate must be in \[0, 1\)"):
-        net.fit(X_train, y_train, dropout=1.0)
 
 
 def test_same_seed_and_data_give_bit_identical_weights(spiral):
     X_train, _, y_train, _ = spiral
 
     def train():
-        net = MLP([2, 16, 16, 3], activation="prelu", output="softmax", seed=42)
-        net.fit(X_train, y_train, epochs=5, dropout=0.1, validation_split=0.1, verbose=0)
+        net = MLP([2, 16, 16, 3], activation="prelu", output="softmax", dropout=0.1, seed=42)
+        net.fit(X_train, y_train, epochs=5, validation_split=0.1, verbose=0)
         return net.parameters.copy()
 
     assert np.array_equal(train(), train())
@@ -228,23 +226,68 @@ def test_same_seed_and_data_give_bit_identical_weights(spiral):
 def test_divergence_stops_and_keeps_the_last_finite_weights():
     X, y = datasets.curve(64, seed=0)
     X = X * 1e3  # unscaled inputs and a huge learning rate make SGD blow up
-    snapshots = []
     net = MLP([1, 16, 1], activation="relu", seed=0)
-    with pytest.warns(DivergenceWarning, match=r"NaN or infinite.*smaller learning rate"):
+    snapshots = [net.parameters.copy()]  # the initial weights, then one per finite epoch
+    with pytest.warns(DivergenceWarning, match=r"NaN or infinite.*Lower the learning rate"):
         history = net.fit(
             X,
             y,
             epochs=50,
             optimizer="sgd",
-            lr=10.0,
+            lr=100.0,
             verbose=0,
             callbacks=[lambda e, logs: snapshots.append(net.parameters.copy())],
         )
     assert history.diverged and history.epochs < 50
-    assert np.isfinite(net.parameters).all()
-    expected = snapshots[-1] if snapshots else None
-    if expected is not None:
-        np.testing.assert_array_equal(net.parameters, expected)
+    assert "NaN or infinite" in history.stop_reason
+    assert len(snapshots) == history.epochs + 1
+    np.testing.assert_array_equal(net.parameters, snapshots[-1])
+
+
+def test_divergence_warning_points_at_the_users_fit_call():
+    X, y = datasets.curve(64, seed=0)
+    for train in (MLP.fit, training.fit):
+        net = MLP([1, 16, 1], activation="relu", seed=0)
+        with pytest.warns(DivergenceWarning) as record:
+            train(net, X * 1e3, y, epochs=5, optimizer="sgd", lr=10.0, verbose=0)
+        assert record[0].filename == __file__
+
+
+def test_a_runaway_loss_is_caught_before_it_becomes_nan(spiral):
+    # Adam at lr 1e6 ends at a finite but absurd loss: no NaN, yet the run is lost.
+    X_train, _, y_train, _ = spiral
+    net = MLP([2, 32, 3], output="softmax", seed=0)
+    initial = net.parameters.copy()
+    with pytest.warns(
+        DivergenceWarning, match=r"ran away.*Lower the learning rate \(it is 1e\+06\)"
+    ):
+        history = net.fit(X_train, y_train, epochs=30, lr=1e6, verbose=0)
+    assert history.diverged and "ran away" in history.stop_reason
+    # It runs away in the first epoch, so no epoch was any good: the initial weights are kept.
+    assert history.epochs == 0 and history.best_epoch is None
+    np.testing.assert_array_equal(net.parameters, initial)
+
+
+def test_a_loss_rising_epoch_after_epoch_counts_as_divergence():
+    X, y = datasets.curve(64, seed=0)
+    net = MLP([1, 8, 1], activation="tanh", seed=0)
+    # A callback cannot change the loss; a learning rate that grows each epoch can.
+    opt = optimizers.SGD(lr=0.5)
+
+    class Faster(Callback):
+        def on_epoch_end(self, epoch, logs):
+            opt.lr *= 3.0
+
+    with pytest.warns(DivergenceWarning):
+        history = net.fit(X, y, epochs=60, optimizer=opt, callbacks=[Faster()], verbose=0)
+    assert history.diverged and history.epochs < 60
+
+
+def test_healthy_training_never_counts_as_divergence(circles):
+    X_train, _, y_train, _ = circles
+    net = MLP([2, 16, 2], activation="tanh", output="softmax", seed=0)
+    history = net.fit(X_train, y_train, epochs=60, lr=0.05, verbose=0)
+    assert not history.diverged and history.epochs == 60
 
 
 def test_progress_bar_prints_metrics(capsys, circles):
@@ -265,6 +308,37 @@ def test_optimizer_object_is_accepted(circles):
     assert history["lr"] == [0.05] * 3
 
 
+def test_lr_with_an_optimizer_object_leaves_the_callers_object_alone(circles):
+    X_train, _, y_train, _ = circles
+    net = MLP([2, 8, 2], output="softmax", seed=0)
+    opt = optimizers.Adam(lr=0.1)
+    history = net.fit(X_train, y_train, epochs=2, optimizer=opt, lr=0.5, verbose=0)
+    assert opt.lr == 0.1 and opt.t == 0  # not changed, not stepped
+    assert history["lr"] == [0.5, 0.5]
+
+
+def test_lbfgs_refuses_dropout_and_schedules(circles):
+    X_train, _, y_train, _ = circles
+    dropped = MLP([2, 8, 2], output="softmax", dropout=0.2, seed=0)
+    with pytest.raises(ValueError, match=r"L-BFGS needs the same loss.*dropout"):
+        dropped.fit(X_train, y_train, optimizer="lbfgs", verbose=0)
+    net = MLP([2, 8, 2], output="softmax", seed=0)
+    with pytest.raises(ValueError, match="`schedule` does not apply to L-BFGS"):
+        net.fit(X_train, y_train, optimizer="lbfgs", schedule=StepDecay(2), verbose=0)
+
+
+def test_lbfgs_reports_convergence_as_such():
+    # A linear regression that L-BFGS solves exactly in a few iterations.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 3))
+    y = X @ [1.0, -2.0, 0.5] + 0.25
+    net = MLP([3, 1], dtype="float64", seed=0)
+    history = net.fit(X, y, epochs=200, optimizer="lbfgs", verbose=0)
+    assert history.epochs < 200
+    assert history.stop_reason.startswith("L-BFGS converged after")
+    assert net.compute_loss(X, y) < 1e-10
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
@@ -272,7 +346,9 @@ def test_optimizer_object_is_accepted(circles):
         ({"batch_size": -1}, ValueError, "`batch_size` must be a positive integer"),
         ({"l2": -0.1}, ValueError, "`l2` must be a finite number >= 0"),
         ({"optimizer": "adma"}, ValueError, "Did you mean 'adam'"),
-        ({"verbose": "yes"}, TypeError, "`verbose`"),
+        ({"verbose": "yes"}, TypeError, "`verbose` must be 0, 1 or 2"),
+        ({"verbose": 3}, ValueError, "`verbose` must be 0, 1 or 2, got 3"),
+        ({"verbose": -1}, ValueError, "`verbose` must be 0, 1 or 2"),
         ({"callbacks": [3]}, TypeError, "`callbacks`"),
     ],
 )
@@ -310,3 +386,24 @@ def test_compiled_optimizer_kernels_train_bit_identically(optimizer, spiral, mon
         weights.append(net.parameters.copy())
     optimizers.use_numba(None)
     np.testing.assert_array_equal(weights[0], weights[1])
+
+
+def test_history_repr_is_one_short_line(circles):
+    X_train, _, y_train, _ = circles
+    net = MLP([2, 8, 2], output="softmax", seed=0)
+    history = net.fit(X_train, y_train, epochs=150, verbose=0)
+    text = repr(history)
+    assert len(text) < 200 and "\n" not in text
+    assert text.startswith("History(epochs=150, loss=") and "stop_reason=" in text
+    assert len(history["loss"]) == 150  # the full lists are still there
+
+
+def test_fit_documents_every_parameter_where_users_look():
+    # help(net.fit) once showed one line pointing elsewhere.
+    import inspect
+
+    doc = MLP.fit.__doc__
+    assert doc == training.fit.__doc__
+    for name in inspect.signature(MLP.fit).parameters:
+        if name != "self":
+            assert f"{name} :" in doc, name

@@ -14,7 +14,7 @@ True
 from . import activations, datasets, init, losses, optimizers, schedules
 from .activations import Activation
 from .io import ModelFileError, load
-from .layers import Dense, Dropout, Neuron
+from .layers import Dense, Dropout, Layer, Neuron
 from .network import MLP
 from .training import Callback, DivergenceWarning, History
 
@@ -28,6 +28,7 @@ __all__ = [
     "DivergenceWarning",
     "Dropout",
     "History",
+    "Layer",
     "ModelFileError",
     "Neuron",
     "__version__",

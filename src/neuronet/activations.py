@@ -91,6 +91,21 @@ class KnownIssue:
     remedy: str
 
 
+@dataclass(frozen=True)
+class Formulas:
+    """One form of an activation's maths: plain text for terminals, LaTeX for documents.
+
+    An activation's class attributes hold its default form; a parameter that changes the
+    function (``GELU(approximate="tanh")``) lists the other forms in ``variants``.
+    """
+
+    label: str
+    formula: str
+    derivative_formula: str
+    latex: str
+    derivative_latex: str
+
+
 # --------------------------------------------------------------------------------------
 # The base class
 # --------------------------------------------------------------------------------------
@@ -124,7 +139,10 @@ class Activation(abc.ABC):
     formula, derivative_formula : str
         Plain-text formulas of :math:`f` and :math:`f'`.
     latex, derivative_latex : str
-        The same formulas in LaTeX.
+        The same formulas in LaTeX. :func:`register` writes them into the class docstring,
+        so the maths is written once, here.
+    variants : tuple of Formulas
+        Other forms selected by a constructor parameter (GELU's tanh approximation).
     issues : tuple of KnownIssue
         Known pitfalls, each with a remedy.
     recommended_init : str
@@ -150,10 +168,11 @@ class Activation(abc.ABC):
     monotonic: bool
     smooth: bool
     elementwise: ClassVar[bool] = True
-    formula: ClassVar[str]
-    derivative_formula: ClassVar[str]
-    latex: ClassVar[str]
-    derivative_latex: ClassVar[str]
+    formula: str
+    derivative_formula: str
+    latex: str
+    derivative_latex: str
+    variants: ClassVar[tuple[Formulas, ...]] = ()
     issues: ClassVar[tuple[KnownIssue, ...]] = ()
     recommended_init: ClassVar[str]
     kinks: tuple[float, ...] = ()
@@ -208,6 +227,11 @@ class Activation(abc.ABC):
         """
         return np.multiply(grad_a, self.derivative(z, a), out=out)
 
+    def _use_formulas(self, form: Formulas) -> None:
+        """Describe this instance with `form`, one of the class's :attr:`variants`."""
+        self.formula, self.derivative_formula = form.formula, form.derivative_formula
+        self.latex, self.derivative_latex = form.latex, form.derivative_latex
+
     # -- properties derived from the class attributes ---------------------------------
 
     @property
@@ -222,6 +246,10 @@ class Activation(abc.ABC):
         return 0.0
 
     # -- learned parameters (only PReLU has any) ---------------------------------------
+    #
+    # An activation *describes* its learned parameters; the layer that uses it owns them
+    # (slices of the network's flat buffers) and passes them in. So one activation object
+    # can serve any number of layers and networks: it holds no state that training changes.
 
     def n_parameters(self, n_units: int) -> int:
         """Number of learned parameters for a layer of `n_units` neurons."""
@@ -231,16 +259,34 @@ class Activation(abc.ABC):
         """Initial values of the learned parameters, shape ``(n_parameters(n_units),)``."""
         return np.empty(0, dtype=dtype)
 
-    def bind(self, params: FloatArray, grads: FloatArray) -> None:
-        """Use `params` (and write gradients into `grads`): 1-D views into a network's buffers.
+    def forward_with(self, z: FloatArray, params: FloatArray) -> FloatArray:
+        """:math:`f(z)` with the layer's learned parameters `params` (empty for most).
 
-        Activations without learned parameters accept only empty arrays.
+        Parameters
+        ----------
+        z : ndarray
+            Pre-activation, ``(*, n_units)``.
+        params : ndarray of shape (n_parameters(n_units),)
+            The learned parameters, owned by the layer.
         """
-        if params.size or grads.size:
-            raise ValueError(
-                f"{self!r} has no learned parameters; `params` and `grads` must be empty, "
-                f"got sizes {params.size} and {grads.size}."
-            )
+        return self.forward(z)
+
+    def backward_with(
+        self,
+        z: FloatArray,
+        a: FloatArray,
+        grad_a: FloatArray,
+        params: FloatArray,
+        params_grad: FloatArray,
+        out: FloatArray | None = None,
+    ) -> FloatArray:
+        r""":meth:`backward` with learned parameters; also assigns their gradient.
+
+        `params_grad` (shaped like `params`) receives the gradient of the loss with respect to
+        the parameters, summed over the batch; the return value is
+        :math:`\partial L/\partial z` as for :meth:`backward`.
+        """
+        return self.backward(z, a, grad_a, out=out)
 
     # -- identity: constructor parameters define an activation -------------------------
 
@@ -326,6 +372,7 @@ def register(name: str, *aliases: str) -> Callable[[type[A]], type[A]]:
         if taken or len(set(keys)) != len(keys):
             raise ValueError(f"Activation name(s) {taken or keys} already registered.")
         cls.name = canonical
+        cls.__doc__ = _document_maths(cls)
         for key in keys:
             _REGISTRY[key] = cls
         for alias in keys[1:]:
@@ -333,6 +380,29 @@ def register(name: str, *aliases: str) -> Callable[[type[A]], type[A]]:
         return cls
 
     return decorator
+
+
+def _math_block(latex: str, derivative_latex: str, indent: str) -> list[str]:
+    return [f"{indent}.. math::", rf"{indent}    {latex}, \qquad {derivative_latex}", ""]
+
+
+def _document_maths(cls: type[Activation]) -> str | None:
+    """The class docstring with its formulas inserted after the summary line.
+
+    The LaTeX attributes are the one written source of an activation's maths; the docstring
+    (and so the documentation) shows them, and each variant under its label.
+    """
+    doc = cls.__doc__
+    if not doc:
+        return doc
+    lines = doc.split("\n")
+    body = [line for line in lines[1:] if line.strip()]
+    indent = min((len(line) - len(line.lstrip()) for line in body), default=0) * " "
+    block = ["", *_math_block(cls.latex, cls.derivative_latex, indent)[:-1]]
+    for form in cls.variants:
+        block += ["", f"{indent}With ``{form.label}``:", ""]
+        block += _math_block(form.latex, form.derivative_latex, indent)[:-1]
+    return "\n".join([lines[0], *block, *lines[1:]])
 
 
 def names() -> list[str]:
@@ -428,8 +498,6 @@ _UNBOUNDED = KnownIssue(
 class Identity(Activation):
     r"""Identity (linear) activation: passes the weighted sum through unchanged.
 
-    .. math:: f(z) = z, \qquad f'(z) = 1
-
     Shape
     -----
     - Input: ``(*, n)``, any shape.
@@ -490,9 +558,6 @@ class Identity(Activation):
 @register("sigmoid", "logistic")
 class Sigmoid(Activation):
     r"""Logistic sigmoid: squashes any input into (0, 1).
-
-    .. math::
-        f(z) = \frac{1}{1 + e^{-z}}, \qquad f'(z) = f(z)\,\bigl(1 - f(z)\bigr)
 
     Shape
     -----
@@ -557,8 +622,6 @@ class Sigmoid(Activation):
 class Tanh(Activation):
     r"""Hyperbolic tangent: a zero-centred sigmoid with range (-1, 1).
 
-    .. math:: f(z) = \tanh z, \qquad f'(z) = 1 - f(z)^2
-
     Shape
     -----
     - Input: ``(*, n)``, any shape.
@@ -612,9 +675,6 @@ class Tanh(Activation):
 @register("softsign")
 class Softsign(Activation):
     r"""Softsign: like tanh, but approaching its bounds polynomially, not exponentially.
-
-    .. math::
-        f(z) = \frac{z}{1 + |z|}, \qquad f'(z) = \frac{1}{(1 + |z|)^2}
 
     Shape
     -----
@@ -670,10 +730,6 @@ class Softsign(Activation):
 @register("relu")
 class ReLU(Activation):
     r"""Rectified linear unit: keeps positive inputs, zeroes negative ones.
-
-    .. math::
-        f(z) = \max(0, z), \qquad
-        f'(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}
 
     Shape
     -----
@@ -750,10 +806,6 @@ class ReLU(Activation):
 class LeakyReLU(Activation):
     r"""Leaky ReLU: like ReLU, but negative inputs keep a small slope.
 
-    .. math::
-        f(z) = \begin{cases} z & z > 0 \\ \alpha z & z \le 0 \end{cases}, \qquad
-        f'(z) = \begin{cases} 1 & z > 0 \\ \alpha & z \le 0 \end{cases}
-
     where :math:`\alpha` is `negative_slope`.
 
     Parameters
@@ -824,11 +876,6 @@ class LeakyReLU(Activation):
 class PReLU(Activation):
     r"""Parametric ReLU: a leaky ReLU whose negative slope is learned.
 
-    .. math::
-        f(z) = \begin{cases} z & z > 0 \\ a z & z \le 0 \end{cases}, \qquad
-        f'(z) = \begin{cases} 1 & z > 0 \\ a & z \le 0 \end{cases}, \qquad
-        \frac{\partial f}{\partial a} = \min(z, 0)
-
     Parameters
     ----------
     init : float, default=0.25
@@ -842,14 +889,6 @@ class PReLU(Activation):
       ``n`` neurons.
     - Output: same shape.
 
-    Attributes
-    ----------
-    slope : ndarray
-        The slope(s) :math:`a`, shape ``(1,)`` or ``(n,)``.
-    slope_grad : ndarray
-        :math:`\partial L / \partial a`, same shape; :meth:`backward` assigns it (it does
-        not accumulate), summing over every leading (batch) axis.
-
     Notes
     -----
     Range :math:`(-\infty, \infty)`. Kink at 0, where we use :math:`f'(0) = a`.
@@ -857,13 +896,11 @@ class PReLU(Activation):
     ``monotonic`` is False: nothing keeps the learned slope non-negative, and with
     :math:`a < 0` the function decreases for negative inputs.
 
-    Inside a network, :meth:`bind` hands the layer 1-D views into the network's flat
-    parameter and gradient buffers: the slope is then read from, and its gradient written
-    into, those buffers, so optimisers see it like any weight. A standalone PReLU owns its
-    arrays (float64, cast to the input's dtype on use); with ``per_neuron=True`` they are
-    allocated on the first :meth:`forward`, from the last axis of the input.
-    An instance holds state, so give each layer its own. Equality compares the constructor
-    parameters only, not the learned slope.
+    The object holds no learned state. A :class:`~neuronet.Dense` layer owns the slope(s),
+    ``n_parameters(n_units)`` of them in the network's flat buffer, and passes them to
+    :meth:`forward_with` and :meth:`backward_with`; so one PReLU may be given to any number
+    of layers and networks, each learning its own slopes. On its own, :meth:`forward`,
+    :meth:`derivative` and :meth:`backward` use the initial slope ``init``.
 
     References
     ----------
@@ -874,14 +911,15 @@ class PReLU(Activation):
     --------
     >>> act = PReLU()
     >>> z = np.array([[-2.0, 3.0], [-1.0, 0.5]])
-    >>> a = act.forward(z)
+    >>> slope, slope_grad = np.array([0.5]), np.zeros(1)
+    >>> a = act.forward_with(z, slope)
     >>> a
-    array([[-0.5 ,  3.  ],
-           [-0.25,  0.5 ]])
-    >>> act.backward(z, a, np.ones_like(z))
-    array([[0.25, 1.  ],
-           [0.25, 1.  ]])
-    >>> act.slope_grad  # sum of min(z, 0) * grad_a
+    array([[-1. ,  3. ],
+           [-0.5,  0.5]])
+    >>> act.backward_with(z, a, np.ones_like(z), slope, slope_grad)
+    array([[0.5, 1. ],
+           [0.5, 1. ]])
+    >>> slope_grad  # sum of min(z, 0) * grad_a
     array([-3.])
     """
 
@@ -914,10 +952,6 @@ class PReLU(Activation):
     def __init__(self, init: float = 0.25, per_neuron: bool = False) -> None:
         self._per_neuron = check_bool(per_neuron, "per_neuron")
         self._init = check_number(init, "init")
-        self._bound = False
-        size = 1 if not self._per_neuron else 0  # per-neuron width is known at first use
-        self.slope: FloatArray = np.full(size, self._init)
-        self.slope_grad: FloatArray = np.zeros(size)
 
     @property
     def init(self) -> float:
@@ -947,68 +981,54 @@ class PReLU(Activation):
     def initial_parameters(self, n_units: int, dtype: DTypeLike) -> FloatArray:
         return np.full(self.n_parameters(n_units), self._init, dtype=dtype)
 
-    def bind(self, params: FloatArray, grads: FloatArray) -> None:
-        if params.ndim != 1 or grads.shape != params.shape:
-            raise ValueError(
-                "`params` and `grads` must be 1-D arrays of the same shape, got shapes "
-                f"{params.shape} and {grads.shape}."
-            )
-        if (self._per_neuron and params.size == 0) or (not self._per_neuron and params.size != 1):
-            expected = "n_units >= 1" if self._per_neuron else "1"
-            raise ValueError(
-                f"{self!r} needs {expected} slope(s), got `params` of size {params.size}."
-            )
-        self.slope, self.slope_grad = params, grads
-        self._bound = True
-
-    def _slope_for(self, z: FloatArray) -> FloatArray:
+    def _slope(self, z: FloatArray, params: FloatArray | None) -> FloatArray | float:
         """The slope in `z`'s dtype, shaped to broadcast against `z`."""
-        if not self._per_neuron:
-            # 0-d, so that a 0-d `z` stays 0-d; cast first, as a float64 array would upcast.
-            return self.slope.astype(z.dtype, copy=False).reshape(())
+        if params is None:
+            return self._init  # a Python float: never upcasts a float32 `z`
         n_units = z.shape[-1] if z.ndim else 1
-        if self.slope.size == 0 and not self._bound:
-            self.slope = np.full(n_units, self._init)
-            self.slope_grad = np.zeros(n_units)
-        if self.slope.shape[0] != n_units:
+        if params.shape != (self.n_parameters(n_units),):
             raise ValueError(
-                f"PReLU(per_neuron=True) has {self.slope.shape[0]} slopes but got input of "
-                f"shape {z.shape} with {n_units} units on the last axis."
+                f"{self!r} needs {self.n_parameters(n_units)} slope(s) for input of shape "
+                f"{z.shape}, got `params` of shape {params.shape}."
             )
-        return self.slope.astype(z.dtype, copy=False)
+        # Cast first: a float64 slope would upcast a float32 `z`. A shared slope becomes 0-d,
+        # so that a 0-d `z` stays 0-d.
+        slope = params.astype(z.dtype, copy=False)
+        return slope if self._per_neuron else slope.reshape(())
 
     # -- the function ---------------------------------------------------------------------
 
     def forward(self, z: FloatArray) -> FloatArray:
-        return np.where(z > 0, z, self._slope_for(z) * z)
+        return self.forward_with(z, None)
+
+    def forward_with(self, z: FloatArray, params: FloatArray | None) -> FloatArray:
+        return np.where(z > 0, z, self._slope(z, params) * z)
 
     def derivative(self, z: FloatArray, a: FloatArray | None = None) -> FloatArray:
-        return np.where(z > 0, 1.0, self._slope_for(z))
+        return np.where(z > 0, 1.0, self._init).astype(z.dtype, copy=False)
 
-    def backward(
+    def backward_with(
         self,
         z: FloatArray,
         a: FloatArray,
         grad_a: FloatArray,
+        params: FloatArray,
+        params_grad: FloatArray,
         out: FloatArray | None = None,
     ) -> FloatArray:
-        derivative = self.derivative(z, a)
+        slope = self._slope(z, params)
         # The slope gradient must be taken before `out` is written: `out` may be `grad_a`.
         grad_slope = grad_a * np.minimum(z, 0)
         if self._per_neuron:
-            self.slope_grad[...] = grad_slope.sum(axis=tuple(range(grad_slope.ndim - 1)))
+            params_grad[...] = grad_slope.sum(axis=tuple(range(grad_slope.ndim - 1)))
         else:
-            self.slope_grad[...] = grad_slope.sum()
-        return np.multiply(grad_a, derivative, out=out)
+            params_grad[...] = grad_slope.sum()
+        return np.multiply(grad_a, np.where(z > 0, 1.0, slope), out=out)
 
 
 @register("elu")
 class ELU(Activation):
     r"""Exponential linear unit: identity for positive inputs, a smooth exponential floor.
-
-    .. math::
-        f(z) = \begin{cases} z & z > 0 \\ \alpha (e^z - 1) & z \le 0 \end{cases}, \qquad
-        f'(z) = \begin{cases} 1 & z > 0 \\ f(z) + \alpha & z \le 0 \end{cases}
 
     Parameters
     ----------
@@ -1042,9 +1062,9 @@ class ELU(Activation):
     output_range = (-1.0, math.inf)
     zero_centred, monotonic, smooth = True, True, True  # for the default alpha = 1
     formula = "f(z) = z if z > 0 else alpha * (exp(z) - 1)"
-    derivative_formula = "f'(z) = 1 if z > 0 else f(z) + alpha"
+    derivative_formula = "f'(z) = 1 if z > 0 else alpha * exp(z)"
     latex = r"f(z) = \begin{cases} z & z > 0 \\ \alpha (e^{z} - 1) & z \le 0 \end{cases}"
-    derivative_latex = r"f'(z) = \begin{cases} 1 & z > 0 \\ f(z) + \alpha & z \le 0 \end{cases}"
+    derivative_latex = r"f'(z) = \begin{cases} 1 & z > 0 \\ \alpha e^{z} & z \le 0 \end{cases}"
     recommended_init = "he_uniform"
     description = (
         "Identity for positive inputs and a smooth exponential that saturates at -alpha for "
@@ -1080,9 +1100,9 @@ class ELU(Activation):
         return np.where(z > 0, z, self._alpha * np.expm1(np.minimum(z, 0)))
 
     def derivative(self, z: FloatArray, a: FloatArray | None = None) -> FloatArray:
-        a = self.forward(z) if a is None else a
-        # For z <= 0, alpha * e^z = f(z) + alpha: reuse the output instead of another exp.
-        return np.where(z > 0, 1.0, a + self._alpha)
+        # alpha * e^z, not the cheaper f(z) + alpha: that sum cancels in the left tail and
+        # loses all relative accuracy by z ≈ -37 (float64), where alpha * e^z stays exact.
+        return np.where(z > 0, 1.0, self._alpha * np.exp(np.minimum(z, 0)))
 
 
 #: SELU constants from Klambauer et al. (2017), to double precision.
@@ -1093,11 +1113,6 @@ SELU_SCALE = 1.0507009873554805
 @register("selu")
 class SELU(Activation):
     r"""Scaled ELU: an ELU with fixed constants that make a network self-normalising.
-
-    .. math::
-        f(z) = \lambda \begin{cases} z & z > 0 \\ \alpha (e^z - 1) & z \le 0 \end{cases},
-        \qquad
-        f'(z) = \begin{cases} \lambda & z > 0 \\ f(z) + \lambda\alpha & z \le 0 \end{cases}
 
     with :math:`\alpha \approx 1.6733` and :math:`\lambda \approx 1.0507`.
 
@@ -1131,10 +1146,10 @@ class SELU(Activation):
     formula = (
         "f(z) = scale * (z if z > 0 else alpha * (exp(z) - 1)), alpha ≈ 1.6733, scale ≈ 1.0507"
     )
-    derivative_formula = "f'(z) = scale if z > 0 else f(z) + scale * alpha"
+    derivative_formula = "f'(z) = scale if z > 0 else scale * alpha * exp(z)"
     latex = r"f(z) = \lambda \begin{cases} z & z > 0 \\ \alpha (e^{z} - 1) & z \le 0 \end{cases}"
     derivative_latex = (
-        r"f'(z) = \begin{cases} \lambda & z > 0 \\ f(z) + \lambda\alpha & z \le 0 \end{cases}"
+        r"f'(z) = \begin{cases} \lambda & z > 0 \\ \lambda\alpha e^{z} & z \le 0 \end{cases}"
     )
     recommended_init = "lecun_normal"
     description = (
@@ -1156,16 +1171,13 @@ class SELU(Activation):
         return SELU_SCALE * np.where(z > 0, z, SELU_ALPHA * np.expm1(np.minimum(z, 0)))
 
     def derivative(self, z: FloatArray, a: FloatArray | None = None) -> FloatArray:
-        a = self.forward(z) if a is None else a
-        return np.where(z > 0, SELU_SCALE, a + SELU_SCALE * SELU_ALPHA)
+        # λα e^z directly; f(z) + λα would cancel in the left tail (see ELU.derivative).
+        return np.where(z > 0, SELU_SCALE, (SELU_SCALE * SELU_ALPHA) * np.exp(np.minimum(z, 0)))
 
 
 @register("softplus")
 class Softplus(Activation):
     r"""Softplus: a smooth ReLU whose derivative is the sigmoid.
-
-    .. math::
-        f(z) = \log(1 + e^z), \qquad f'(z) = \sigma(z) = \frac{1}{1 + e^{-z}}
 
     Shape
     -----
@@ -1236,18 +1248,6 @@ _GELU_TANH_CLIP = 100.0
 class GELU(Activation):
     r"""Gaussian error linear unit: the input weighted by the probability it is positive.
 
-    .. math::
-        f(z) = z\,\Phi(z) = \tfrac{1}{2} z \bigl(1 + \operatorname{erf}(z / \sqrt{2})\bigr),
-        \qquad f'(z) = \Phi(z) + z\,\varphi(z)
-
-    where :math:`\Phi` and :math:`\varphi` are the standard normal CDF and density. With
-    ``approximate="tanh"``:
-
-    .. math::
-        f(z) = \tfrac{1}{2} z \bigl(1 + \tanh u\bigr), \quad
-        u = \sqrt{2/\pi}\,(z + 0.044715 z^3), \qquad
-        f'(z) = \tfrac{1}{2}(1 + \tanh u) + \tfrac{1}{2} z\,(1 - \tanh^2 u)\,u'
-
     Parameters
     ----------
     approximate : {"none", "tanh"}, default="none"
@@ -1261,6 +1261,7 @@ class GELU(Activation):
 
     Notes
     -----
+    :math:`\Phi` and :math:`\varphi` are the standard normal CDF and density.
     Range :math:`(\approx -0.16997, \infty)`: not monotonic, it dips to its minimum
     :math:`-0.169971\ldots` at :math:`z \approx -0.7518` (:math:`-0.170041\ldots` for the
     tanh form) before rising back to 0. The exact form uses ``z * ndtr(z)``, which stays
@@ -1284,15 +1285,23 @@ class GELU(Activation):
 
     output_range = (GELU_MINIMUM, math.inf)
     zero_centred, monotonic, smooth = True, False, True
-    formula = (
-        "f(z) = z * Phi(z) = 0.5 * z * (1 + erf(z / sqrt(2)));  approximate='tanh': "
-        "f(z) = 0.5 * z * (1 + tanh(sqrt(2/pi) * (z + 0.044715 z^3)))"
-    )
+    formula = "f(z) = z * Phi(z) = 0.5 * z * (1 + erf(z / sqrt(2)))"
     derivative_formula = (
         "f'(z) = Phi(z) + z * phi(z), with Phi, phi the standard normal CDF and density"
     )
     latex = r"f(z) = z\,\Phi(z) = \tfrac{1}{2} z \left(1 + \operatorname{erf}(z/\sqrt{2})\right)"
     derivative_latex = r"f'(z) = \Phi(z) + z\,\varphi(z)"
+    variants = (
+        Formulas(
+            'approximate="tanh"',
+            "f(z) = 0.5 * z * (1 + tanh(u)),  u = sqrt(2/pi) * (z + 0.044715 z^3)",
+            "f'(z) = 0.5 * (1 + tanh(u)) + 0.5 * z * (1 - tanh(u)^2) * du/dz,  "
+            "du/dz = sqrt(2/pi) * (1 + 3 * 0.044715 z^2)",
+            r"f(z) = \tfrac{1}{2} z \bigl(1 + \tanh u\bigr), \quad "
+            r"u = \sqrt{2/\pi}\,(z + 0.044715 z^3)",
+            r"f'(z) = \tfrac{1}{2}(1 + \tanh u) + \tfrac{1}{2} z\,(1 - \tanh^2 u)\,u'",
+        ),
+    )
     recommended_init = "he_uniform"
     description = (
         "Weights each input by the probability that a standard normal variable is below it: "
@@ -1312,6 +1321,7 @@ class GELU(Activation):
         self._approximate = approximate
         if approximate == "tanh":
             self.output_range = (GELU_TANH_MINIMUM, math.inf)
+            self._use_formulas(self.variants[0])
 
     @property
     def approximate(self) -> str:
@@ -1348,9 +1358,6 @@ class GELU(Activation):
 @register("silu", "swish")
 class SiLU(Activation):
     r"""Sigmoid linear unit (swish): the input weighted by its own sigmoid.
-
-    .. math::
-        f(z) = z\,\sigma(z), \qquad f'(z) = \sigma(z)\,\bigl(1 + z\,(1 - \sigma(z))\bigr)
 
     Shape
     -----
@@ -1408,11 +1415,6 @@ class SiLU(Activation):
 class Mish(Activation):
     r"""Mish: the input weighted by the tanh of its softplus.
 
-    .. math::
-        f(z) = z \tanh\bigl(\operatorname{softplus}(z)\bigr), \qquad
-        f'(z) = \tanh(s) + z\,\sigma(z)\,\bigl(1 - \tanh^2(s)\bigr),
-        \quad s = \operatorname{softplus}(z)
-
     Shape
     -----
     - Input: ``(*, n)``, any shape.
@@ -1467,10 +1469,6 @@ class Mish(Activation):
 @register("softmax")
 class Softmax(Activation):
     r"""Softmax: turns a row of scores into a probability distribution over the last axis.
-
-    .. math::
-        f(z)_i = \frac{e^{z_i}}{\sum_j e^{z_j}}, \qquad
-        \frac{\partial f_i}{\partial z_j} = f_i\,(\delta_{ij} - f_j)
 
     Shape
     -----

@@ -25,16 +25,18 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any
+import abc
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from . import activations as _activations
 from . import init as _init
+from ._validation import check_int, check_number
 from .activations import Activation
 
-__all__ = ["Dense", "Dropout", "Neuron"]
+__all__ = ["Dense", "Dropout", "Layer", "Neuron"]
 
 Array = NDArray[np.floating]
 
@@ -45,9 +47,11 @@ class Neuron:
     Parameters
     ----------
     weights : array_like of shape (n_in,)
-        One weight per input.
+        One weight per input. Integers are stored as float64, so that ``0.5 * 3`` stays 1.5.
     bias : float or 0-d array, default=0.0
     activation : str or Activation, default="identity"
+    activation_parameters : array_like, optional
+        The activation's learned parameters (a PReLU slope); its initial values if omitted.
 
     Shape
     -----
@@ -56,8 +60,8 @@ class Neuron:
 
     Notes
     -----
-    When the weights and bias are arrays they are used as they are, not copied, which is how
-    :attr:`Dense.neurons` share memory with their layer.
+    When the weights and bias are floating-point arrays they are used as they are, not
+    copied, which is how :attr:`Dense.neurons` share memory with their layer.
     """
 
     def __init__(
@@ -65,19 +69,32 @@ class Neuron:
         weights: ArrayLike,
         bias: ArrayLike = 0.0,
         activation: str | Activation = "identity",
+        *,
+        activation_parameters: ArrayLike | None = None,
     ) -> None:
-        w = weights if isinstance(weights, np.ndarray) else np.asarray(weights, dtype=np.float64)
+        w = _as_float_array(weights)
         if w.ndim != 1 or w.size == 0:
             raise ValueError(
                 f"`weights` must be a non-empty 1-D array (one weight per input), "
                 f"got shape {np.shape(weights)}."
             )
-        b = bias if isinstance(bias, np.ndarray) else np.asarray(bias, dtype=w.dtype)
+        b = cast(Array, bias) if _is_float_array(bias) else np.asarray(bias, dtype=w.dtype)
         if b.ndim != 0:
             raise ValueError(f"`bias` must be a single number, got shape {b.shape}.")
         self._weights = w
         self._bias = b
         self.activation = _activations.get(activation)
+        expected = self.activation.n_parameters(1)
+        if activation_parameters is None:
+            params = self.activation.initial_parameters(1, w.dtype)
+        else:
+            params = _as_float_array(activation_parameters)
+        if params.shape != (expected,):
+            raise ValueError(
+                f"`activation_parameters` must have shape ({expected},) for "
+                f"{self.activation!r}, got shape {params.shape}."
+            )
+        self.activation_parameters = params
 
     @property
     def weights(self) -> Array:
@@ -113,7 +130,8 @@ class Neuron:
 
     def forward(self, x: ArrayLike) -> Array:
         """:math:`a = f(w \\cdot x + b)` for one sample or a batch."""
-        return self.activation.forward(self.pre_activation(x))
+        z = self.pre_activation(x)
+        return self.activation.forward_with(z, self.activation_parameters)
 
     __call__ = forward
 
@@ -124,7 +142,83 @@ class Neuron:
         )
 
 
-class Dense:
+def _is_float_array(value: object) -> bool:
+    return isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.floating)
+
+
+def _as_float_array(value: ArrayLike) -> Array:
+    """``value`` itself if it is a floating-point array (a view stays a view), else float64."""
+    if _is_float_array(value):
+        return cast(Array, value)
+    return np.asarray(value, dtype=np.float64)
+
+
+# --- layers --------------------------------------------------------------------------------
+
+
+class Layer(abc.ABC):
+    r"""What an :class:`~neuronet.MLP` chains together: ``n_in`` numbers in, ``n_out`` out.
+
+    A layer may own learned parameters; the network hands it 1-D views of its flat parameter
+    and gradient buffers through :meth:`bind`. Training runs :meth:`propagate` forward
+    through every layer, keeping what the backward pass needs, then :meth:`backpropagate`
+    in reverse order.
+
+    Attributes
+    ----------
+    n_in, n_out : int
+        Inputs and outputs per sample.
+    """
+
+    n_in: int
+    n_out: int
+
+    @property
+    def n_parameters(self) -> int:
+        """Learned numbers this layer keeps in the network's flat buffer (0 for most)."""
+        return 0
+
+    def bind(self, params: Array, grads: Array) -> None:
+        """Move this layer's numbers into ``params`` (and its gradients into ``grads``).
+
+        Both are 1-D views of length :attr:`n_parameters`, usually slices of a network's flat
+        buffers; the current values are copied in, then the layer reads and writes there.
+        """
+        if params.shape != (self.n_parameters,) or grads.shape != (self.n_parameters,):
+            raise ValueError(
+                f"bind() needs two 1-D arrays of length {self.n_parameters}, "
+                f"got shapes {params.shape} and {grads.shape}."
+            )
+
+    def decay_mask(self) -> NDArray[np.bool_]:
+        """True for the parameters an L2 penalty applies to: weights, not biases or slopes."""
+        return np.zeros(self.n_parameters, dtype=bool)
+
+    @abc.abstractmethod
+    def forward(self, x: ArrayLike) -> Array:
+        """The layer's output for a batch ``x`` of shape (n_samples, n_in), for prediction."""
+
+    @abc.abstractmethod
+    def propagate(
+        self, x: Array, *, training: bool = False, rng: np.random.Generator | None = None
+    ) -> Array:
+        """Forward pass on a prepared 2-D array; with ``training``, keep what backward needs.
+
+        The result may live in a buffer the layer reuses at the next training step.
+        """
+
+    @abc.abstractmethod
+    def backpropagate(self, grad: Array, *, input_grad: bool = True) -> Array | None:
+        r"""Backward pass after a training :meth:`propagate`.
+
+        Writes the gradients of this layer's parameters and returns
+        :math:`\partial L/\partial X` (None when ``input_grad`` is False: the first layer's
+        caller does not need it). ``grad`` is :math:`\partial L/\partial` output and may be
+        overwritten.
+        """
+
+
+class Dense(Layer):
     r"""A fully connected layer of ``n_out`` neurons: :math:`A = f(XW + b)`.
 
     Parameters
@@ -146,8 +240,11 @@ class Dense:
     weights : ndarray of shape (n_in, n_out)
         Column ``j`` holds the weights of neuron ``j``.
     bias : ndarray of shape (n_out,)
-    weight_grad, bias_grad : ndarray
-        Gradients of the loss with respect to ``weights`` and ``bias``, written by backward.
+    activation_parameters : ndarray
+        The activation's learned parameters (PReLU's slope or slopes), owned by the layer;
+        empty for most activations.
+    weight_grad, bias_grad, activation_gradients : ndarray
+        Gradients of the loss with respect to the three, written by :meth:`backpropagate`.
 
     Shape
     -----
@@ -164,10 +261,8 @@ class Dense:
         dtype: DTypeLike = "float32",
         rng: np.random.Generator | None = None,
     ) -> None:
-        for arg, value in (("n_in", n_in), ("n_out", n_out)):
-            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-                raise ValueError(f"`{arg}` must be a positive integer, got {value!r}.")
-        self.n_in, self.n_out = int(n_in), int(n_out)
+        self.n_in = check_int(n_in, "n_in", minimum=1)
+        self.n_out = check_int(n_out, "n_out", minimum=1)
         self.activation = _activations.get(activation)
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
@@ -190,6 +285,10 @@ class Dense:
         params[k : k + self.n_out] = 0.0
         params[k + self.n_out :] = self.activation.initial_parameters(self.n_out, self.dtype)
         self._attach(params, grads)
+        # Per batch size, the arrays for z and for the input gradient, reused every step; a
+        # training run sees at most two batch sizes (full batches and the last, shorter one).
+        self._workspaces: dict[int, tuple[Array, Array]] = {}
+        self._saved: tuple[Array, Array, Array | None] | None = None
 
     @property
     def n_parameters(self) -> int:
@@ -201,43 +300,38 @@ class Dense:
         self.parameters, self.gradients = params, grads
         self.weights = params[:k].reshape(self.n_in, n)
         self.bias = params[k : k + n]
+        self.activation_parameters = params[k + n :]
         self.weight_grad = grads[:k].reshape(self.n_in, n)
         self.bias_grad = grads[k : k + n]
-        self.activation.bind(params[k + n :], grads[k + n :])
+        self.activation_gradients = grads[k + n :]
 
     def bind(self, params: Array, grads: Array) -> None:
-        """Move this layer's numbers into ``params`` (and its gradients into ``grads``).
-
-        Both are 1-D views of length :attr:`n_parameters`, usually slices of a network's flat
-        buffers; the current values are copied in, then the layer reads and writes there.
-        """
-        if params.shape != (self.n_parameters,) or grads.shape != (self.n_parameters,):
-            raise ValueError(
-                f"bind() needs two 1-D arrays of length {self.n_parameters}, "
-                f"got shapes {params.shape} and {grads.shape}."
-            )
+        super().bind(params, grads)
         params[...] = self.parameters
         grads[...] = self.gradients
         self._attach(params, grads)
 
+    def decay_mask(self) -> NDArray[np.bool_]:
+        mask = np.zeros(self.n_parameters, dtype=bool)
+        mask[: self.n_in * self.n_out] = True
+        return mask
+
     @property
     def neurons(self) -> list[Neuron]:
         """One :class:`Neuron` per output, each a view sharing memory with this layer."""
+        per_neuron = self.activation_parameters.size == self.n_out > 1
         return [
-            Neuron(self.weights[:, j], self.bias[j, ...], self._neuron_activation(j))
+            Neuron(
+                self.weights[:, j],
+                self.bias[j, ...],
+                self.activation,
+                # One learned slope per neuron: neuron j sees slope j only.
+                activation_parameters=self.activation_parameters[j : j + 1]
+                if per_neuron
+                else self.activation_parameters,
+            )
             for j in range(self.n_out)
         ]
-
-    def _neuron_activation(self, j: int) -> Activation:
-        act = self.activation
-        if act.n_parameters(self.n_out) <= 1:
-            return act
-        # One learned slope per neuron: give neuron j an activation that sees slope j only.
-        params = dict(act.get_params(), per_neuron=False)
-        single = _activations.get(act.name, **params)
-        k = self.n_in * self.n_out + self.n_out
-        single.bind(self.parameters[k + j : k + j + 1], self.gradients[k + j : k + j + 1])
-        return single
 
     def _check_input(self, x: Array) -> None:
         if x.ndim != 2 or x.shape[1] != self.n_in:
@@ -254,62 +348,72 @@ class Dense:
 
     def forward(self, x: ArrayLike) -> Array:
         """:math:`A = f(XW + b)`."""
-        return self.activation.forward(self.pre_activation(x))
+        return self.activation.forward_with(self.pre_activation(x), self.activation_parameters)
 
     __call__ = forward
 
-    def propagate(self, x: Array, z_out: Array | None = None) -> tuple[Array, Array]:
-        """Forward pass keeping what backward needs: returns ``(z, a)``.
+    def _workspace(self, n_samples: int) -> tuple[Array, Array]:
+        cache = self._workspaces
+        if n_samples not in cache:
+            if len(cache) >= 2:
+                cache.pop(next(iter(cache)))
+            cache[n_samples] = (
+                np.empty((n_samples, self.n_out), self.dtype),
+                np.empty((n_samples, self.n_in), self.dtype),
+            )
+        return cache[n_samples]
 
-        ``x`` must already be a 2-D array of the layer's dtype; ``z_out`` is an optional
-        preallocated ``(n_samples, n_out)`` array for ``z``.
-        """
-        z = np.matmul(x, self.weights, out=z_out)
-        z += self.bias
-        return z, self.activation.forward(z)
-
-    def backpropagate(
+    def propagate(
         self,
         x: Array,
-        z: Array,
-        a: Array | None,
-        grad: Array,
         *,
-        grad_is_dz: bool = False,
-        input_grad: Array | bool | None = True,
-    ) -> Array | None:
-        r"""Backward pass: write this layer's gradients and return :math:`\partial L/\partial X`.
+        training: bool = False,
+        rng: np.random.Generator | None = None,
+        activate: bool = True,
+    ) -> Array:
+        """Forward pass keeping what backward needs; returns ``a`` (``z`` if not ``activate``).
 
-        Parameters
-        ----------
-        x, z, a : ndarray
-            What :meth:`propagate` saw and returned.
-        grad : ndarray of shape (n_samples, n_out)
-            :math:`\partial L/\partial A`, or :math:`\partial L/\partial Z` when
-            ``grad_is_dz`` (the fused output/loss gradient). It may be overwritten.
-        input_grad : ndarray, bool or None, default=True
-            Whether to compute :math:`\partial L/\partial X = \partial L/\partial Z\, W^\top`
-            (the first layer's caller does not need it): an ``(n_samples, n_in)`` array to
-            write it into, True to allocate one, or None/False to skip it.
+        ``activate=False`` serves an output layer whose loss works from the logits (the fused
+        output/loss gradient), which then never forms ``a`` at all.
         """
+        z = np.matmul(x, self.weights, out=self._workspace(len(x))[0] if training else None)
+        z += self.bias  # in place: one temporary fewer per layer
+        a = self.activation.forward_with(z, self.activation_parameters) if activate else None
+        if training:
+            self._saved = (x, z, a)
+        return z if a is None else a
+
+    def backpropagate(
+        self, grad: Array, *, input_grad: bool = True, grad_is_dz: bool = False
+    ) -> Array | None:
+        r"""Write this layer's gradients; return :math:`\partial L/\partial X`; see :class:`Layer`.
+
+        ``grad_is_dz`` says ``grad`` is already :math:`\partial L/\partial Z`: the fused
+        output/loss gradient after ``propagate(..., activate=False)``.
+        """
+        if self._saved is None:
+            raise RuntimeError("backpropagate() needs a training propagate() first.")
+        x, z, a = self._saved
         if grad_is_dz:
             dz = grad
+        elif a is None:
+            raise ValueError("backpropagate() got dL/dA but propagate() did not activate.")
         else:
-            if a is None:
-                raise ValueError("backpropagate() needs `a` unless `grad_is_dz` is True.")
-            dz = self.activation.backward(z, a, grad, out=grad)
+            dz = self.activation.backward_with(
+                z, a, grad, self.activation_parameters, self.activation_gradients, out=grad
+            )
         # dL/dW = Xᵀ·dZ sums each weight's contribution over the batch; dL/db sums dZ.
         np.matmul(x.T, dz, out=self.weight_grad)
         np.sum(dz, axis=0, out=self.bias_grad)
-        if input_grad is None or input_grad is False:
+        if not input_grad:
             return None
-        return np.matmul(dz, self.weights.T, out=None if input_grad is True else input_grad)
+        return np.matmul(dz, self.weights.T, out=self._workspace(len(x))[1])
 
     def __repr__(self) -> str:
         return f"Dense({self.n_in}, {self.n_out}, activation={self.activation!r})"
 
 
-class Dropout:
+class Dropout(Layer):
     r"""Inverted dropout: during training, zero each unit with probability ``rate``.
 
     The survivors are scaled by :math:`1/(1 - \text{rate})` so that the expected activation is
@@ -319,22 +423,57 @@ class Dropout:
     ----------
     rate : float, default=0.5
         Probability of dropping a unit, in [0, 1).
+    width : int, optional
+        Units per sample; an :class:`~neuronet.MLP` sets it to the width of the layer before.
 
     References
     ----------
     Srivastava et al., "Dropout: A Simple Way to Prevent Neural Networks from Overfitting",
     JMLR 2014.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> layer = Dropout(0.5, width=4)
+    >>> x = np.ones((2, 4), dtype=np.float32)
+    >>> layer.forward(x)                       # prediction: dropout is off
+    array([[1., 1., 1., 1.],
+           [1., 1., 1., 1.]], dtype=float32)
+    >>> sorted(set(layer.propagate(x, training=True, rng=np.random.default_rng(0)).ravel()))
+    [np.float32(0.0), np.float32(2.0)]
     """
 
-    def __init__(self, rate: float = 0.5) -> None:
-        if not (isinstance(rate, int | float) and 0.0 <= rate < 1.0):
-            raise ValueError(f"`dropout` rate must be in [0, 1), got {rate!r}.")
-        self.rate = float(rate)
+    def __init__(self, rate: float = 0.5, width: int | None = None) -> None:
+        self.rate = check_number(rate, "rate", "in [0, 1)")
+        self.n_in = self.n_out = 0 if width is None else check_int(width, "width", minimum=1)
+        self._mask: Array | None = None
 
     def mask(self, shape: tuple[int, ...], rng: np.random.Generator, dtype: Any) -> Array:
         """Zeros and :math:`1/(1-\\text{rate})`, to multiply activations and gradients by."""
         keep = rng.random(shape, dtype=np.dtype(dtype).type) >= self.rate
         return keep.astype(dtype) * (1.0 / (1.0 - self.rate))
+
+    def forward(self, x: ArrayLike) -> Array:
+        return np.asarray(x)
+
+    def propagate(
+        self, x: Array, *, training: bool = False, rng: np.random.Generator | None = None
+    ) -> Array:
+        if not training:
+            return x
+        if rng is None:
+            raise ValueError("Dropout.propagate(training=True) needs `rng`.")
+        self._mask = self.mask(x.shape, rng, x.dtype)
+        return x * self._mask
+
+    def backpropagate(self, grad: Array, *, input_grad: bool = True) -> Array | None:
+        if self._mask is None:
+            raise RuntimeError("backpropagate() needs a training propagate() first.")
+        if not input_grad:
+            return None
+        # The layer passed x ⊙ mask on, so dL/dx = dL/d(x ⊙ mask) ⊙ mask.
+        grad *= self._mask
+        return grad
 
     def __repr__(self) -> str:
         return f"Dropout(rate={self.rate})"

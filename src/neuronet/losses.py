@@ -37,18 +37,22 @@ Examples
 
 from __future__ import annotations
 
-import warnings
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ._lazy import special  # imported on first use: scipy.special is slow to import
 from ._validation import check_number, unknown_name
+from ._warnings import warn_user
+
+if TYPE_CHECKING:
+    from .activations import Activation
 
 __all__ = [
     "BinaryCrossEntropy",
     "CategoricalCrossEntropy",
+    "Head",
     "Huber",
     "Loss",
     "MeanAbsoluteError",
@@ -355,6 +359,166 @@ class CategoricalCrossEntropy(Loss):
         return labels
 
 
+# --- the output layer and the loss as one object -----------------------------------------------
+
+
+class Head:
+    r"""The output activation and the loss, as one object: everything that depends on the pair.
+
+    A network's last layer and its loss decide together whether the loss works from the
+    logits (the fused gradient), what the targets must look like, what :meth:`decode`
+    (``predict``) and :meth:`probabilities` (``predict_proba``) return and how correct answers
+    are counted. Whether the network is a classifier is the loss's call: a classification loss
+    makes labels, any other loss makes values, whatever the output activation.
+
+    Parameters
+    ----------
+    output : Activation
+        The output layer's activation.
+    loss : Loss
+    n_outputs : int
+        Width of the output layer.
+    classes : sequence, optional
+        Labels of a classifier's classes, in output order; 0..k-1 if omitted.
+
+    Attributes
+    ----------
+    fused : bool
+        True for the canonical pairs (identity + MSE, sigmoid + binary cross-entropy,
+        softmax + categorical cross-entropy): the loss and its gradient
+        :math:`(a - y)/n` come straight from the logits, so the network passes this head
+        the output layer's :math:`z`, not :math:`a`.
+    is_classifier : bool
+    n_classes : int or None
+        Classes of a classifier (2 for one sigmoid output), else None.
+
+    Examples
+    --------
+    >>> from neuronet import activations
+    >>> head = Head(activations.get("softmax"), get("mse"), 3)   # softmax, regression loss
+    >>> head.is_classifier, head.fused
+    (False, False)
+    """
+
+    def __init__(
+        self,
+        output: Activation,
+        loss: Loss,
+        n_outputs: int,
+        classes: Any = None,
+    ) -> None:
+        self.output, self.loss, self.n_outputs = output, loss, n_outputs
+        self.fused = loss.canonical_output == output.name
+        self.is_classifier = loss.classification
+        if not self.is_classifier:
+            self.n_classes: int | None = None
+        elif isinstance(loss, BinaryCrossEntropy) and n_outputs == 1:
+            self.n_classes = 2
+        else:
+            self.n_classes = n_outputs
+        self.classes = self._check_classes(classes)
+
+    def _check_classes(self, classes: Any) -> list[Any] | None:
+        if classes is None:
+            return None
+        if not self.is_classifier:
+            raise ValueError(
+                f"`classes` names the classes of a classifier, but this network's loss "
+                f"{self.loss.name!r} is a regression loss; for classification use "
+                f"loss='categorical_cross_entropy' (softmax output) or "
+                f"'binary_cross_entropy' (sigmoid output)."
+            )
+        try:
+            labels = list(classes)
+        except TypeError:
+            raise TypeError(f"`classes` must be a sequence of labels, got {classes!r}.") from None
+        if len(labels) != self.n_classes:
+            raise ValueError(
+                f"`classes` must have one label per class ({self.n_classes}), got {len(labels)}."
+            )
+        return labels
+
+    # -- training ---------------------------------------------------------------------------
+
+    def prepare_targets(self, y: object, dtype: np.dtype[Any]) -> NDArray[Any]:
+        """Check ``y`` against the loss and the output layer; return the array training uses."""
+        return self.loss.prepare_targets(y, self.n_outputs, dtype)
+
+    def loss_and_gradient(self, out: Array, y: NDArray[Any]) -> tuple[float, Array]:
+        r"""The loss and its gradient with respect to ``out``, written over ``out``.
+
+        ``out`` is the logits :math:`z` when :attr:`fused` (the gradient is then
+        :math:`\partial L/\partial z`), else the outputs :math:`a`.
+        """
+        if self.fused:
+            return self.loss.fused(out, y, out=out)
+        return self.loss.value(out, y), self.loss.gradient(out, y)
+
+    def loss_value(self, out: Array, y: NDArray[Any]) -> float:
+        """The loss for ``out`` (logits when :attr:`fused`); ``out`` is left unchanged."""
+        if self.fused:
+            return self.loss.fused(out, y)[0]
+        return self.loss.value(out, y)
+
+    def count_correct(self, out: Array, y: NDArray[Any]) -> int:
+        """Correct answers of a classifier for ``out`` (logits when fused); 0 for regression."""
+        if not self.is_classifier:
+            return 0
+        if isinstance(self.loss, CategoricalCrossEntropy):
+            # softmax is increasing in each logit, so the largest logit is the largest a.
+            labels = y if y.ndim == 1 else y.argmax(axis=1)
+            return int((out.argmax(axis=1) == labels).sum())
+        # Independent yes/no outputs; σ(z) ≥ ½ exactly when z ≥ 0.
+        predicted = out >= (0.0 if self.fused else 0.5)
+        return int((predicted == (y >= 0.5)).all(axis=1).sum())
+
+    # -- prediction -------------------------------------------------------------------------
+
+    def decode(self, a: Array) -> NDArray[Any]:
+        """What ``predict`` returns for outputs ``a``: labels for a classifier, else values.
+
+        Values are squeezed to 1-D for a single output; labels are ``classes`` when given.
+        """
+        if not self.is_classifier:
+            return a[:, 0] if self.n_outputs == 1 else a
+        if isinstance(self.loss, CategoricalCrossEntropy):
+            labels: NDArray[Any] = a.argmax(axis=1)
+        else:
+            labels = (a >= 0.5).astype(np.int64)
+            if self.n_outputs == 1:
+                labels = labels[:, 0]
+        if self.classes is not None:
+            return np.asarray(self.classes)[labels]
+        return labels
+
+    def probabilities(self, a: Array) -> Array:
+        """What ``predict_proba`` returns for outputs ``a``; TypeError where there are none.
+
+        A single sigmoid output gives two columns, :math:`1 - p` and :math:`p`, as
+        scikit-learn does; several sigmoid outputs (independent labels) give one column each.
+        """
+        name = self.output.name
+        if not self.is_classifier:
+            raise TypeError(
+                f"predict_proba needs a classifier; this network's loss {self.loss.name!r} "
+                f"is a regression loss (output {name!r}). Use predict()."
+            )
+        low, high = self.output.output_range
+        is_distribution = isinstance(self.loss, BinaryCrossEntropy) or self.fused
+        if not (is_distribution and low >= 0.0 and high <= 1.0):
+            raise TypeError(
+                f"predict_proba needs outputs that are probabilities; {name!r} outputs with "
+                f"{self.loss.name!r} are not. Use output="
+                f"{'softmax' if isinstance(self.loss, CategoricalCrossEntropy) else 'sigmoid'!r}."
+            )
+        if self.n_outputs == 1:
+            return np.hstack([1.0 - a, a])
+        return a
+
+    def __repr__(self) -> str:
+        return f"Head(output={self.output!r}, loss={self.loss!r}, n_outputs={self.n_outputs})"
+
+
 # --- registry ---------------------------------------------------------------------------------
 
 _LOSSES: dict[str, type[Loss]] = {
@@ -447,9 +611,8 @@ def check_pairing(output: Any, loss: Loss) -> None:
 
 
 def _warn(output_name: str, loss: Loss, advice: str) -> None:
-    warnings.warn(
+    warn_user(
         f"Output activation {output_name!r} with loss {loss.name!r} is a mismatched pair: "
         f"{advice}",
         PairingWarning,
-        stacklevel=4,
     )

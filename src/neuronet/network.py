@@ -33,18 +33,20 @@ True
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from . import activations as _activations
 from . import losses as _losses
-from ._validation import check_X
+from . import training as _training
+from ._validation import check_number, check_X
+from ._warnings import warn_user
 from .activations import Activation
-from .layers import Dense, Dropout
+from .layers import Dense, Dropout, Layer
 from .losses import Loss
 
 if TYPE_CHECKING:
@@ -53,6 +55,19 @@ if TYPE_CHECKING:
     from .optimizers import LBFGS, Optimizer
     from .schedules import Schedule
     from .training import Callback, History
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _shares_doc(source: Callable[..., Any]) -> Callable[[F], F]:
+    """Give the decorated function ``source``'s docstring: the parameters are written once."""
+
+    def decorate(function: F) -> F:
+        function.__doc__ = source.__doc__
+        return function
+
+    return decorate
+
 
 __all__ = ["MLP", "LayerTrace", "Trace"]
 
@@ -67,14 +82,17 @@ class MLP:
     sizes : sequence of int
         ``[n_inputs, hidden_1, ..., hidden_m, n_outputs]``: at least two entries.
     activation : str, Activation or sequence of them, default="relu"
-        The hidden layers' activation: one for all, or a list with one per hidden layer.
+        The hidden layers' activation: one for all, or a list with one per hidden layer. An
+        activation object holds no learned state, so one PReLU may serve every layer: each
+        layer learns its own slopes.
     output : str or Activation, optional
         The output layer's activation. Defaults to the one that suits ``loss``: ``softmax``
         for categorical cross-entropy, ``sigmoid`` for binary cross-entropy, else ``identity``.
     loss : str or Loss, optional
         Defaults to the canonical loss of ``output``: categorical cross-entropy for softmax,
         binary cross-entropy for sigmoid, mean squared error otherwise. A mismatched pair
-        warns (:class:`~neuronet.losses.PairingWarning`).
+        warns (:class:`~neuronet.losses.PairingWarning`). The loss decides whether the network
+        is a classifier (:attr:`head`).
     init : str, default="auto"
         Weight initialiser for every layer; "auto" lets each layer's activation choose
         (He for the ReLU family, LeCun for SELU, Glorot otherwise).
@@ -84,15 +102,23 @@ class MLP:
         same seed and data give bit-identical weights after training.
     classes : sequence, optional
         Labels that :meth:`predict` returns for a classifier instead of 0..k-1.
+    dropout : float, default=0.0
+        Rate of a :class:`~neuronet.Dropout` layer after every hidden layer, in [0, 1);
+        active while training only.
 
     Attributes
     ----------
-    layers : list of Dense
+    layers : list of Layer
+        The layers in order: :class:`~neuronet.Dense` layers, with a
+        :class:`~neuronet.Dropout` after each hidden one when ``dropout`` > 0.
+    dense_layers : list of Dense
     parameters : ndarray of shape (n_parameters,)
         Every weight, bias and activation parameter, contiguous; the layers hold views.
     gradients : ndarray of shape (n_parameters,)
         The gradient of the loss with respect to ``parameters`` after a backward pass.
-    loss : Loss
+    head : Head
+        The output activation and the loss as one object: fused gradients, targets, what
+        :meth:`predict` and :meth:`predict_proba` return.
     """
 
     def __init__(
@@ -106,33 +132,37 @@ class MLP:
         dtype: DTypeLike = "float32",
         seed: int | None = None,
         classes: Sequence[Any] | None = None,
+        dropout: float = 0.0,
     ) -> None:
         self.sizes = _check_sizes(sizes)
         n_hidden = len(self.sizes) - 2
         hidden = _hidden_activations(activation, n_hidden)
-        self.loss, output_act = _pair_output_and_loss(output, loss)
-        _losses.check_pairing(output_act, self.loss)
+        loss_obj, output_act = _pair_output_and_loss(output, loss)
+        _losses.check_pairing(output_act, loss_obj)
         for i, act in enumerate(hidden, start=1):
             if not act.elementwise:
-                warnings.warn(
+                warn_user(
                     f"Hidden layer {i} uses {act.name}, which couples its neurons and squeezes "
                     f"them into a probability distribution; it is meant for the output layer. "
                     f"Use an element-wise activation such as 'relu' in hidden layers.",
                     UserWarning,
-                    stacklevel=2,
                 )
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
             raise ValueError(f"`dtype` must be 'float32' or 'float64', got {dtype!r}.")
+        self.dropout = check_number(dropout, "dropout", "in [0, 1)")
         self.init = init
         self.seed = seed
-        self._workspaces: dict[int, dict[str, list[Any]]] = {}
         self.rng = np.random.default_rng(seed)
         acts = [*hidden, output_act]
-        self.layers = [
-            Dense(n_in, n_out, act, init=init, dtype=self.dtype, rng=self.rng)
-            for n_in, n_out, act in zip(self.sizes[:-1], self.sizes[1:], acts, strict=True)
-        ]
+        self.layers: list[Layer] = []
+        for i, (n_in, n_out, act) in enumerate(
+            zip(self.sizes[:-1], self.sizes[1:], acts, strict=True)
+        ):
+            self.layers.append(Dense(n_in, n_out, act, init=init, dtype=self.dtype, rng=self.rng))
+            if self.dropout and i < n_hidden:
+                self.layers.append(Dropout(self.dropout, width=n_out))
+        self.dense_layers = [layer for layer in self.layers if isinstance(layer, Dense)]
         # One buffer for all parameters and one for all gradients; each layer re-binds to its
         # slice, so an optimizer step is a handful of vectorised operations on two arrays.
         total = sum(layer.n_parameters for layer in self.layers)
@@ -143,14 +173,9 @@ class MLP:
         for layer in self.layers:
             stop = start + layer.n_parameters
             layer.bind(self.parameters[start:stop], self.gradients[start:stop])
-            self._weight_mask[start : start + layer.n_in * layer.n_out] = True
+            self._weight_mask[start:stop] = layer.decay_mask()
             start = stop
-        self.classes = None if classes is None else list(classes)
-        if self.classes is not None and len(self.classes) != self.n_classes:
-            raise ValueError(
-                f"`classes` must have one label per class ({self.n_classes}), "
-                f"got {len(self.classes)}."
-            )
+        self.head = _losses.Head(output_act, loss_obj, self.n_outputs, classes)
 
     # --- shape of the network -------------------------------------------------------------
 
@@ -167,197 +192,150 @@ class MLP:
         return int(self.parameters.size)
 
     @property
+    def loss(self) -> Loss:
+        return self.head.loss
+
+    @property
+    def classes(self) -> list[Any] | None:
+        """The labels :meth:`predict` returns for a classifier, or None for 0..k-1."""
+        return self.head.classes
+
+    @property
+    def output_layer(self) -> Dense:
+        return self.dense_layers[-1]
+
+    @property
     def output_activation(self) -> Activation:
-        return self.layers[-1].activation
+        return self.output_layer.activation
 
     @property
     def hidden_activations(self) -> list[Activation]:
-        return [layer.activation for layer in self.layers[:-1]]
+        return [layer.activation for layer in self.dense_layers[:-1]]
 
     @property
     def is_classifier(self) -> bool:
-        return self.loss.classification
+        return self.head.is_classifier
 
     @property
     def n_classes(self) -> int | None:
         """Number of classes of a classifier (2 for a single sigmoid output), else None."""
-        if not self.is_classifier:
-            return None
-        if self.output_activation.name == "sigmoid" and self.n_outputs == 1:
-            return 2
-        return self.n_outputs
+        return self.head.n_classes
 
     @property
     def weight_mask(self) -> NDArray[np.bool_]:
         """True where :attr:`parameters` holds a weight: L2 decay applies there only."""
         return self._weight_mask
 
-    @property
-    def _fused(self) -> bool:
-        return self.loss.canonical_output == self.output_activation.name
+    # --- the one forward path ---------------------------------------------------------------
 
-    # --- forward --------------------------------------------------------------------------
+    def _forward(self, X: Array, *, training: bool, logits: bool = False) -> Array:
+        """Every layer in turn; the output layer's ``z`` instead of ``a`` when ``logits``.
+
+        Prediction, evaluation and training all run through here; ``training`` makes each
+        layer keep what :meth:`train_step`'s backward pass needs and turns dropout on.
+        """
+        a = X
+        for layer in self.layers[:-1]:
+            a = layer.propagate(a, training=training, rng=self.rng)
+        return self.output_layer.propagate(a, training=training, activate=not logits)
 
     def forward(self, X: ArrayLike) -> Array:
         """The output layer's activations for a batch ``X`` of shape (n_samples, n_inputs)."""
-        a = check_X(X, self.n_inputs, self.dtype)
-        for layer in self.layers:
-            z = np.matmul(a, layer.weights)
-            z += layer.bias  # in place: one temporary fewer per layer
-            a = layer.activation.forward(z)
-        return a
+        return self._forward(check_X(X, self.n_inputs, self.dtype), training=False)
 
     def predict_proba(self, X: ArrayLike) -> Array:
-        """Class probabilities, shape (n_samples, n_classes), for sigmoid or softmax outputs.
+        """Class probabilities, shape (n_samples, n_classes), for a classifier.
 
         A single sigmoid output gives two columns, :math:`1 - p` and :math:`p`, as scikit-learn
         does; several sigmoid outputs (independent labels) give one column each.
         """
-        name = self.output_activation.name
-        if name not in ("sigmoid", "softmax"):
-            raise TypeError(
-                f"predict_proba needs a sigmoid or softmax output layer; this network's output "
-                f"is {name!r} (regression). Use predict()."
-            )
-        proba = self.forward(X)
-        if name == "sigmoid" and self.n_outputs == 1:
-            return np.hstack([1.0 - proba, proba])
-        return proba
+        return self.head.probabilities(self.forward(X))
 
     def predict(self, X: ArrayLike) -> NDArray[Any]:
         """Class labels for a classifier, output values (squeezed to 1-D for one output) else."""
-        out = self.forward(X)
-        name = self.output_activation.name
-        if name == "softmax":
-            labels: NDArray[Any] = out.argmax(axis=1)
-        elif name == "sigmoid" and self.is_classifier:
-            labels = (out >= 0.5).astype(np.int64)
-            if self.n_outputs == 1:
-                labels = labels[:, 0]
-        else:
-            return out[:, 0] if self.n_outputs == 1 else out
-        if self.classes is not None:
-            return np.asarray(self.classes)[labels]
-        return labels
+        return self.head.decode(self.forward(X))
 
-    def _propagate(
-        self, X: Array, z_buffers: list[Array], dropout: Dropout | None = None
-    ) -> tuple[list[Array], list[Array], list[Array | None], list[Array]]:
-        """Training forward pass.
-
-        Each layer's z is written into ``z_buffers`` (from :meth:`_workspace`). Returns each
-        layer's input, z and a (None for a fused output layer, whose loss works from z), and
-        the dropout mask applied to each hidden layer's output.
-        """
-        inputs: list[Array] = []
-        zs: list[Array] = []
-        acts: list[Array | None] = []
-        masks: list[Array] = []
-        a = X
-        last = len(self.layers) - 1
-        for i, layer in enumerate(self.layers):
-            inputs.append(a)
-            if i == last and self._fused:
-                # The fused loss works from the logits: no need to compute softmax/sigmoid here.
-                z = np.matmul(a, layer.weights, out=z_buffers[i])
-                z += layer.bias
-                zs.append(z)
-                acts.append(None)
-                break
-            z, a = layer.propagate(a, z_out=z_buffers[i])
-            zs.append(z)
-            acts.append(a)
-            if dropout is not None and i < last:
-                mask = dropout.mask(a.shape, self.rng, self.dtype)
-                masks.append(mask)
-                a = a * mask
-        return inputs, zs, acts, masks
-
-    # --- backward -------------------------------------------------------------------------
-
-    def _train_step(
-        self,
-        X: Array,
-        y: NDArray[Any],
-        *,
-        l2: float = 0.0,
-        dropout: Dropout | None = None,
-    ) -> tuple[float, int]:
-        """Forward and backward on one batch: fill :attr:`gradients`.
-
-        Returns the loss and, for a classifier, how many samples it got right (0 otherwise).
-        ``X`` and ``y`` must already be checked and prepared (see :meth:`prepare_targets`).
-        """
-        workspace = self._workspace(len(X))
-        inputs, zs, acts, masks = self._propagate(X, workspace["z"], dropout)
-        input_grads = workspace["input_grad"]
-        out_layer = self.layers[-1]
-        a_out = acts[-1]
-        # Count before the fused loss overwrites the logits with the gradient.
-        correct = self._count_correct(zs[-1] if a_out is None else a_out, y, a_out is None)
-        if a_out is None:
-            loss, grad = self.loss.fused(zs[-1], y, out=zs[-1])
-        else:
-            loss = self.loss.value(a_out, y)
-            grad = self.loss.gradient(a_out, y)
-        for i in range(len(self.layers) - 1, -1, -1):
-            layer = self.layers[i]
-            grad_in = layer.backpropagate(
-                inputs[i],
-                zs[i],
-                acts[i],
-                grad,
-                grad_is_dz=layer is out_layer and a_out is None,
-                input_grad=input_grads[i],
-            )
-            if grad_in is not None:  # every layer but the first passes dL/dX back
-                grad = grad_in
-                if masks:
-                    # Layer i read a ⊙ mask, so dL/da = dL/d(a ⊙ mask) ⊙ mask.
-                    grad *= masks[i - 1]
-        if l2:
-            loss += self._add_l2(l2)
-        return loss, correct
-
-    def _workspace(self, n_samples: int) -> dict[str, list[Any]]:
-        """Arrays for each layer's z and input gradient at this batch size, reused every step.
-
-        Reusing them spares an allocation per layer and step; a training run sees at most two
-        batch sizes (full batches and the last, shorter one), so both are kept.
-        """
-        cache = self._workspaces
-        if n_samples not in cache:
-            if len(cache) >= 2:
-                cache.pop(next(iter(cache)))
-            cache[n_samples] = {
-                "z": [np.empty((n_samples, lay.n_out), self.dtype) for lay in self.layers],
-                "input_grad": [None]
-                + [np.empty((n_samples, lay.n_in), self.dtype) for lay in self.layers[1:]],
-            }
-        return cache[n_samples]
-
-    def _count_correct(self, out: Array, y: NDArray[Any], from_logits: bool) -> int:
-        """Correct answers of a classifier for outputs (or logits) ``out``; 0 for regression."""
-        if not self.is_classifier:
-            return 0
-        if isinstance(self.loss, _losses.CategoricalCrossEntropy):
-            labels = y if y.ndim == 1 else y.argmax(axis=1)
-            return int((out.argmax(axis=1) == labels).sum())
-        # Independent yes/no outputs; σ(z) ≥ ½ exactly when z ≥ 0.
-        predicted = out >= (0.0 if from_logits else 0.5)
-        return int((predicted == (y >= 0.5)).all(axis=1).sum())
-
-    def _add_l2(self, l2: float) -> float:
-        """Add the L2 penalty's gradient l2·W to the weights' gradients; return ½·l2·ΣW²."""
-        penalty = 0.0
-        for layer in self.layers:
-            penalty += float(np.vdot(layer.weights, layer.weights))
-            layer.weight_grad += l2 * layer.weights
-        return 0.5 * l2 * penalty
+    # --- training: one step forward and back -----------------------------------------------
 
     def prepare_targets(self, y: object) -> NDArray[Any]:
         """Check ``y`` against the loss and the output layer; return the array training uses."""
-        return self.loss.prepare_targets(y, self.n_outputs, self.dtype)
+        return self.head.prepare_targets(y, self.dtype)
+
+    def prepare(self, X: ArrayLike, y: object) -> tuple[Array, NDArray[Any]]:
+        """``X`` and ``y`` checked and converted once for :meth:`train_step` and :meth:`evaluate`.
+
+        Returns ``X`` as a C-contiguous array of the network's dtype and ``y`` as the loss
+        needs it (:meth:`prepare_targets`); raises ValueError naming what is wrong.
+        """
+        X_arr = check_X(X, self.n_inputs, self.dtype)
+        y_arr = self.prepare_targets(y)
+        _check_same_length(X_arr, y_arr)
+        return X_arr, y_arr
+
+    def train_step(self, X: Array, y: NDArray[Any], *, l2: float = 0.0) -> tuple[float, int]:
+        r"""Forward and backward on one batch: fill :attr:`gradients`; change no parameter.
+
+        ``X`` and ``y`` come from :meth:`prepare` (or are slices of what it returned).
+        Returns the loss (with the L2 penalty :math:`\tfrac{\lambda}{2}\sum W^2` when ``l2``
+        > 0) and how many samples a classifier got right (0 for regression). An optimizer's
+        ``step(net.parameters, net.gradients)`` then updates the network.
+        """
+        self._check_prepared(X, y)
+        head = self.head
+        out = self._forward(X, training=True, logits=head.fused)
+        correct = head.count_correct(out, y)  # before the loss overwrites `out`
+        loss, grad_out = head.loss_and_gradient(out, y)
+        first = self.layers[0]
+        # Each layer but the first passes dL/dX back to the one before: never None below.
+        grad = self.output_layer.backpropagate(
+            grad_out, input_grad=self.output_layer is not first, grad_is_dz=head.fused
+        )
+        for layer in reversed(self.layers[:-1]):
+            grad = layer.backpropagate(cast(Array, grad), input_grad=layer is not first)
+        if l2:
+            loss += self._l2_penalty(l2, add_gradient=True)
+        return loss, correct
+
+    def evaluate(self, X: Array, y: NDArray[Any], *, l2: float = 0.0) -> tuple[float, int]:
+        """The loss and the count of correct answers on prepared ``(X, y)``, without training.
+
+        Dropout is off and no gradient is computed; see :meth:`prepare`.
+        """
+        self._check_prepared(X, y)
+        out = self._forward(X, training=False, logits=self.head.fused)
+        loss = self.head.loss_value(out, y)
+        if l2:
+            loss += self._l2_penalty(l2, add_gradient=False)
+        return loss, self.head.count_correct(out, y)
+
+    def _l2_penalty(self, l2: float, *, add_gradient: bool) -> float:
+        r"""The penalty :math:`\tfrac{\lambda}{2}\sum W^2` on the weights (not biases or slopes).
+
+        With ``add_gradient`` its gradient :math:`\lambda W` is added to the weights'
+        gradients too: the one place the L2 term is computed, for training and evaluation.
+        """
+        total = 0.0
+        for layer in self.dense_layers:
+            total += float(np.vdot(layer.weights, layer.weights))
+            if add_gradient:
+                layer.weight_grad += l2 * layer.weights
+        return 0.5 * l2 * total
+
+    def _check_prepared(self, X: object, y: object) -> None:
+        # Cheap checks only: this runs every step. The thorough ones are in prepare().
+        if not (
+            isinstance(X, np.ndarray)
+            and X.dtype == self.dtype
+            and X.ndim == 2
+            and X.shape[1] == self.n_inputs
+            and isinstance(y, np.ndarray)
+            and len(y) == len(X)
+        ):
+            raise ValueError(
+                "train_step() and evaluate() take `X` and `y` as returned by net.prepare(X, y) "
+                f"(X of dtype {self.dtype} and shape (n_samples, {self.n_inputs}), y of the "
+                "same length)."
+            )
 
     def loss_and_gradient(
         self, X: ArrayLike, y: ArrayLike, *, l2: float = 0.0
@@ -367,34 +345,16 @@ class MLP:
         Returns a copy of the flat gradient, in the same order as :attr:`parameters`, so it can
         be compared with finite differences of the loss.
         """
-        X_arr = check_X(X, self.n_inputs, self.dtype)
-        y_arr = self.prepare_targets(y)
-        _check_same_length(X_arr, y_arr)
-        loss, _ = self._train_step(X_arr, y_arr, l2=l2)
+        loss, _ = self.train_step(*self.prepare(X, y), l2=l2)
         return loss, self.gradients.copy()
 
     def compute_loss(self, X: ArrayLike, y: ArrayLike, *, l2: float = 0.0) -> float:
         """The loss on ``(X, y)`` (plus the L2 penalty ½·l2·ΣW² when ``l2`` > 0)."""
-        X_arr = check_X(X, self.n_inputs, self.dtype)
-        y_arr = self.prepare_targets(y)
-        _check_same_length(X_arr, y_arr)
-        return self._loss(X_arr, y_arr, l2)
-
-    def _loss(self, X: Array, y: NDArray[Any], l2: float = 0.0) -> float:
-        a = X
-        for layer in self.layers[:-1]:
-            a = layer.activation.forward(np.matmul(a, layer.weights) + layer.bias)
-        z = np.matmul(a, self.layers[-1].weights) + self.layers[-1].bias
-        if self._fused:
-            loss, _ = self.loss.fused(z, y, out=z)
-        else:
-            loss = self.loss.value(self.output_activation.forward(z), y)
-        if l2:
-            loss += 0.5 * l2 * sum(float(np.vdot(lay.weights, lay.weights)) for lay in self.layers)
-        return loss
+        return self.evaluate(*self.prepare(X, y), l2=l2)[0]
 
     # --- training -------------------------------------------------------------------------
 
+    @_shares_doc(_training.fit)
     def fit(
         self,
         X: ArrayLike,
@@ -411,14 +371,10 @@ class MLP:
         early_stopping: bool = False,
         patience: int = 10,
         l2: float = 0.0,
-        dropout: float = 0.0,
         callbacks: Sequence[Callback | Any] = (),
         verbose: int = 1,
     ) -> History:
-        """Train with mini-batch backpropagation; see :func:`neuronet.training.fit`."""
-        from .training import fit
-
-        return fit(
+        return _training.fit(
             self,
             X,
             y,
@@ -433,7 +389,6 @@ class MLP:
             early_stopping=early_stopping,
             patience=patience,
             l2=l2,
-            dropout=dropout,
             callbacks=callbacks,
             verbose=verbose,
         )
@@ -459,9 +414,9 @@ class MLP:
             )
         a = check_X(arr[None, :], self.n_inputs, self.dtype)[0]
         steps = []
-        for i, layer in enumerate(self.layers, start=1):
+        for i, layer in enumerate(self.dense_layers, start=1):
             z = a @ layer.weights + layer.bias
-            out = layer.activation.forward(z)
+            out = layer.activation.forward_with(z, layer.activation_parameters)
             steps.append(
                 LayerTrace(
                     i, layer.activation, a.copy(), layer.weights.copy(), layer.bias.copy(), z, out
@@ -479,15 +434,27 @@ class MLP:
             1        8  tanh                24
             2        3  softmax             27
         total                               51 (204 bytes)
+        >>> print(MLP([2, 8, 3], output="softmax", dropout=0.2, seed=0).summary())
+        MLP 2 → 8 → 3, loss categorical_cross_entropy, float32
+        layer  neurons  activation  parameters
+            1        8  relu                24
+               dropout 0.2 (training only)
+            2        3  softmax             27
+        total                               51 (204 bytes)
         """
         arrows = " → ".join(map(str, self.sizes))
         lines = [
             f"MLP {arrows}, loss {self.loss.name}, {self.dtype}",
             f"{'layer':<5}  {'neurons':>7}  {'activation':<10}  {'parameters':>10}",
         ]
-        for i, layer in enumerate(self.layers, start=1):
-            act = layer.activation.name
-            lines.append(f"{i:>5}  {layer.n_out:>7}  {act:<10}  {layer.n_parameters:>10,}")
+        i = 0
+        for layer in self.layers:
+            if isinstance(layer, Dense):
+                i += 1
+                act, n = layer.activation.name, layer.n_parameters
+                lines.append(f"{i:>5}  {layer.n_out:>7}  {act:<10}  {n:>10,}")
+            elif isinstance(layer, Dropout):
+                lines.append(f"{'':>5}  dropout {layer.rate:g} (training only)")
         nbytes = self.parameters.nbytes
         lines.append(f"{'total':<26}  {self.n_parameters:>10,} ({nbytes:,} bytes)")
         return "\n".join(lines)
@@ -498,9 +465,10 @@ class MLP:
             act_repr = repr(hidden[0])
         else:
             act_repr = repr(hidden)
+        dropout = f", dropout={self.dropout}" if self.dropout else ""
         return (
             f"MLP({self.sizes}, activation={act_repr}, output={self.output_activation!r}, "
-            f"loss={self.loss!r})"
+            f"loss={self.loss!r}{dropout})"
         )
 
     # --- saving -----------------------------------------------------------------------------
@@ -515,6 +483,7 @@ class MLP:
             "init": self.init,
             "dtype": str(self.dtype),
             "classes": self.classes,
+            "dropout": self.dropout,
         }
 
     @classmethod
@@ -535,6 +504,7 @@ class MLP:
                 dtype=config["dtype"],
                 seed=seed,
                 classes=config.get("classes"),
+                dropout=config.get("dropout", 0.0),  # absent from format-1 files
             )
 
     def save(self, path: str | PathLike[str]) -> None:
@@ -560,7 +530,9 @@ def _check_sizes(sizes: Sequence[int]) -> list[int]:
             f"`sizes` needs at least an input and an output width, e.g. [2, 16, 1]; got {values}."
         )
     for v in values:
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
+        if isinstance(v, bool) or not isinstance(v, int | np.integer):
+            raise TypeError(f"`sizes` must contain positive integers, got {values}.")
+        if v < 1:
             raise ValueError(f"`sizes` must contain positive integers, got {values}.")
     return [int(v) for v in values]
 
@@ -578,14 +550,9 @@ def _hidden_activations(
                 f"`activation` lists {len(spec)} activations but the network has {n_hidden} "
                 f"hidden layers; give one per hidden layer or a single one for all."
             )
-    acts: list[Activation] = []
-    for item in spec:
-        act = _activations.get(item)
-        if act.n_parameters(1) and sum(a is act for a in acts):
-            # An activation with learned parameters must not be shared between layers.
-            act = _activations.get(act.name, **act.get_params())
-        acts.append(act)
-    return acts
+    # Activations hold no learned state (each layer owns its PReLU slopes), so one instance
+    # may serve every layer.
+    return [_activations.get(item) for item in spec]
 
 
 def _pair_output_and_loss(

@@ -6,8 +6,8 @@ update the flat parameter buffer in one step. After each epoch it records the lo
 accuracy, checks the validation set, and asks the schedule, early stopping and callbacks
 whether to change the learning rate or stop.
 
-Nothing is lost when training goes wrong: if the loss becomes NaN or infinite the loop stops,
-restores the weights of the last finite epoch and warns (:class:`DivergenceWarning`).
+Nothing is lost when training goes wrong: if the loss becomes NaN or infinite, or runs away,
+the loop stops, restores the last good weights and warns (:class:`DivergenceWarning`).
 
 Examples
 --------
@@ -22,7 +22,6 @@ True
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -32,7 +31,15 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import optimizers as _optimizers
 from . import schedules as _schedules
-from ._validation import check_fraction, check_non_negative, check_positive_int, check_X
+from ._validation import (
+    check_bool,
+    check_fraction,
+    check_non_negative,
+    check_number,
+    check_positive_int,
+    check_X,
+)
+from ._warnings import warn_user
 from .layers import Dropout
 
 if TYPE_CHECKING:
@@ -42,7 +49,7 @@ __all__ = ["Callback", "DivergenceWarning", "History", "fit"]
 
 
 class DivergenceWarning(RuntimeWarning):
-    """Training stopped because the loss became NaN or infinite."""
+    """Training stopped because the loss became NaN or infinite, or ran away."""
 
 
 class Callback:
@@ -71,12 +78,21 @@ class _FunctionCallback(Callback):
         return self.function(epoch, logs)
 
 
-@dataclass
+@dataclass(repr=False)
 class History:
     """What :func:`fit` returns: the metrics of every epoch and why training stopped.
 
     ``history["loss"]`` (and ``"accuracy"``, ``"val_loss"``, ``"val_accuracy"``, ``"lr"`` where
-    they apply) are lists with one value per completed epoch.
+    they apply) are lists with one value per completed epoch; ``history.history`` is the whole
+    dict. ``repr`` is one short line (what Jupyter shows after every ``fit``).
+
+    >>> h = History()
+    >>> for loss in (0.9, 0.5, 0.25):
+    ...     h.record({"loss": loss, "lr": 0.01})
+    >>> h
+    History(epochs=3, loss=0.25, lr=0.01, stop_reason='completed all epochs')
+    >>> h["loss"]
+    [0.9, 0.5, 0.25]
     """
 
     history: dict[str, list[float]] = field(default_factory=dict)
@@ -97,6 +113,14 @@ class History:
             self.history.setdefault(key, []).append(value)
         self.epochs += 1
 
+    def __repr__(self) -> str:
+        final = ", ".join(f"{key}={values[-1]:.4g}" for key, values in self.history.items())
+        parts = [f"epochs={self.epochs}", *([final] if final else [])]
+        if self.diverged:
+            parts.append("diverged=True")
+        parts.append(f"stop_reason={self.stop_reason!r}")
+        return f"History({', '.join(parts)})"
+
 
 def fit(
     net: MLP,
@@ -114,11 +138,18 @@ def fit(
     early_stopping: bool = False,
     patience: int = 10,
     l2: float = 0.0,
-    dropout: float = 0.0,
     callbacks: Sequence[Callback | Callable[[int, dict[str, float]], bool | None]] = (),
     verbose: int = 1,
 ) -> History:
-    r"""Train ``net`` on ``(X, y)`` by backpropagation.
+    r"""Train the network on ``(X, y)`` by backpropagation; return its :class:`History`.
+
+    ``net.fit(X, y, ...)`` and ``neuronet.training.fit(net, X, y, ...)`` are the same call:
+    this is the one training loop, which everything else (the command line, the estimators)
+    calls. Each epoch shuffles the data, then for each mini-batch runs
+    :meth:`MLP.train_step` (forward and backward) and lets the optimizer update
+    ``net.parameters`` in place. After each epoch it records the metrics, validates, and asks
+    the schedule, early stopping and the callbacks whether to change the learning rate or
+    stop. Dropout is part of the network (``MLP(..., dropout=0.2)``), active here only.
 
     Parameters
     ----------
@@ -127,16 +158,18 @@ def fit(
         Targets that fit the loss: class labels 0..k-1 (or one-hot rows) for categorical
         cross-entropy, 0/1 for binary cross-entropy, values for regression.
     epochs : int, default=100
-        Passes over the training data (iterations for L-BFGS).
+        Passes over the training data (the most iterations, for L-BFGS).
     batch_size : int, default=32
         Samples per gradient step (L-BFGS always uses the whole set).
     optimizer : str or Optimizer, default="adam"
         See :mod:`neuronet.optimizers`: "sgd", "momentum", "nesterov", "rmsprop", "adam",
-        "adamw", "lbfgs", or an instance.
+        "adamw", "lbfgs", or an instance. An instance is used as it is, unless ``lr`` is also
+        given: then a copy with that learning rate is trained, and yours is left unchanged.
     lr : float, optional
-        Learning rate; the optimizer's default if omitted.
+        Learning rate; the optimizer's own if omitted. L-BFGS has none and ignores it.
     schedule : str or Schedule, optional
         Learning-rate schedule applied after each epoch (:mod:`neuronet.schedules`).
+        Not with L-BFGS, whose line search chooses every step.
     validation_split : float, optional
         Fraction of ``(X, y)`` held out (at random, seeded) to validate on after each epoch.
     validation_data : (X_val, y_val), optional
@@ -150,47 +183,61 @@ def fit(
     l2 : float, default=0.0
         L2 penalty :math:`\tfrac{\lambda}{2}\sum W^2` on the weights (not on biases or PReLU
         slopes) added to the loss.
-    dropout : float, default=0.0
-        Inverted dropout rate on every hidden layer's output, during training only.
     callbacks : sequence of Callback or callable, default=()
-    verbose : int, default=1
+        Each is called after every epoch; see :class:`Callback`.
+    verbose : {0, 1, 2}, default=1
         0 silent, 1 a progress bar with the metrics, 2 also one line per epoch.
 
     Returns
     -------
     History
+        The metrics of every epoch, ``best_epoch``, ``stop_reason`` and ``diverged``.
+
+    Warns
+    -----
+    DivergenceWarning
+        When the loss becomes NaN or infinite, or runs away (more than
+        :data:`RUNAWAY_FACTOR` times the untrained network's loss, or rising for
+        :data:`RUNAWAY_EPOCHS` epochs in a row while above it). Training stops, the weights
+        of the best epoch (NaN: the last finite epoch) are kept and ``history.diverged`` is
+        True.
+
+    Examples
+    --------
+    >>> from neuronet import MLP, datasets
+    >>> X, y = datasets.moons(200, noise=0.1, seed=0)
+    >>> net = MLP([2, 16, 2], activation="tanh", output="softmax", seed=0)
+    >>> history = net.fit(X, y, epochs=20, lr=0.05, verbose=0)
+    >>> history.epochs, history.stop_reason
+    (20, 'completed all epochs')
     """
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
     patience = check_positive_int(patience, "patience")
     l2 = check_non_negative(l2, "l2")
-    drop = Dropout(dropout) if dropout else None
-    if not isinstance(verbose, int | bool):
-        raise TypeError(f"`verbose` must be an integer 0, 1 or 2, got {verbose!r}.")
-
-    X_arr = check_X(X, net.n_inputs, net.dtype)
-    y_arr = net.prepare_targets(y)
-    if len(X_arr) != len(y_arr):
-        raise ValueError(
-            f"`X` and `y` must have the same number of samples, got {len(X_arr)} and {len(y_arr)}."
-        )
-    X_train, y_train, validation = _split_validation(
-        net, X_arr, y_arr, validation_split, validation_data
-    )
-    opt = _optimizers.get(optimizer, lr=lr)
-    sched = _schedules.get(schedule)
+    verbose = check_verbose(verbose)
+    check_bool(shuffle, "shuffle")
+    check_bool(early_stopping, "early_stopping")
     hooks = [cb if isinstance(cb, Callback) else _FunctionCallback(cb) for cb in callbacks]
     for cb in callbacks:
         if not (isinstance(cb, Callback) or callable(cb)):
             raise TypeError(f"`callbacks` must hold Callback objects or functions, got {cb!r}.")
+    opt = _optimizer(optimizer, lr)
+    sched = _schedules.get(schedule)
+    if isinstance(opt, _optimizers.LBFGS):
+        _check_lbfgs(net, sched)
 
-    loop = _Loop(net, X_train, y_train, validation, l2, drop, early_stopping, patience, hooks)
+    X_arr, y_arr = net.prepare(X, y)
+    X_train, y_train, validation = _split_validation(
+        net, X_arr, y_arr, validation_split, validation_data
+    )
+    loop = _Loop(net, X_train, y_train, validation, l2, early_stopping, patience, hooks)
     with (
         _Progress(verbose, epochs) as progress,
         np.errstate(over="ignore", invalid="ignore", divide="ignore"),
     ):
-        # Overflow inside a diverging step is caught by the finiteness checks below, which
-        # stop with one clear warning instead of a stream of numpy RuntimeWarnings.
+        # Overflow inside a diverging step is caught by the checks in _end_epoch, which stop
+        # with one clear warning instead of a stream of numpy RuntimeWarnings.
         for cb in hooks:
             cb.on_train_begin(net)
         if isinstance(opt, _optimizers.LBFGS):
@@ -201,6 +248,37 @@ def fit(
     for cb in hooks:
         cb.on_train_end(net, loop.history)
     return loop.history
+
+
+#: A loss above this many times the untrained network's loss has run away.
+RUNAWAY_FACTOR = 100.0
+#: A loss above the untrained network's that rose this many epochs in a row has run away.
+RUNAWAY_EPOCHS = 5
+
+
+def _optimizer(
+    optimizer: str | _optimizers.Optimizer | _optimizers.LBFGS, lr: float | None
+) -> _optimizers.Optimizer | _optimizers.LBFGS:
+    if isinstance(optimizer, _optimizers.Optimizer) and lr is not None:
+        # A twin with the new rate: the caller's object must not change under them.
+        config = {**optimizer.get_config(), "lr": check_number(lr, "lr", "> 0")}
+        return type(optimizer).from_config(config)
+    return _optimizers.get(optimizer, lr=lr)
+
+
+def _check_lbfgs(net: MLP, sched: _schedules.Schedule | None) -> None:
+    if sched is not None:
+        raise ValueError(
+            f"`schedule` does not apply to L-BFGS, whose line search chooses every step "
+            f"itself; got schedule={sched!r}. Remove it, or use a mini-batch optimizer "
+            f"such as 'adam'."
+        )
+    if any(isinstance(layer, Dropout) for layer in net.layers):
+        raise ValueError(
+            f"L-BFGS needs the same loss every time it evaluates the same weights, but this "
+            f"network has dropout (rate {net.dropout}), which makes the loss random. Use a "
+            f"mini-batch optimizer such as 'adam', or build the network with dropout=0."
+        )
 
 
 def _split_validation(
@@ -244,19 +322,22 @@ class _Loop:
         y: NDArray[Any],
         validation: tuple[NDArray[Any], NDArray[Any]] | None,
         l2: float,
-        dropout: Dropout | None,
         early_stopping: bool,
         patience: int,
         hooks: list[Callback],
     ) -> None:
         self.net, self.X, self.y, self.validation = net, X, y, validation
-        self.l2, self.dropout = l2, dropout
+        self.l2 = l2
         self.early_stopping, self.patience, self.hooks = early_stopping, patience, hooks
         self.history = History()
         self.last_finite = net.parameters.copy()
-        self.best_params: NDArray[Any] | None = None
+        self.best_params = net.parameters.copy()
         self.best = math.inf
         self.wait = 0
+        # What the untrained network scores: the yardstick for a loss that runs away.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            self.initial_loss = net.evaluate(X, y, l2=l2)[0]
+        self.rising = 0
 
     # One epoch of mini-batch training; returns the mean loss and the count of correct answers.
     def _epoch(
@@ -272,7 +353,7 @@ class _Loop:
         params, grads = net.parameters, net.gradients
         for start in range(0, n, batch_size):
             xb, yb = X[start : start + batch_size], y[start : start + batch_size]
-            loss, right = net._train_step(xb, yb, l2=self.l2, dropout=self.dropout)
+            loss, right = net.train_step(xb, yb, l2=self.l2)
             if not math.isfinite(loss):
                 return loss, correct
             opt.step(params, grads)
@@ -296,15 +377,11 @@ class _Loop:
             sched.start(opt.lr)
         for epoch in range(epochs):
             loss, correct = self._epoch(opt, batch_size, shuffle)
-            if not (math.isfinite(loss) and np.isfinite(net.parameters).all()):
-                self._diverged(epoch, loss, opt.lr)
-                break
-            logs = self._logs(loss, correct, opt.lr)
-            stop = self._end_epoch(epoch, logs, progress, verbose)
-            if sched is not None:
-                opt.lr = sched.step(epoch, self._monitored(logs))
+            stop = self._end_epoch(epoch, loss, correct, opt.lr, progress, verbose)
             if stop:
                 break
+            if sched is not None:
+                opt.lr = sched.step(epoch, self._monitored(self.history.history))
 
     def run_lbfgs(self, opt: _optimizers.LBFGS, epochs: int, progress: _Progress) -> None:
         net, params = self.net, self.net.parameters
@@ -312,59 +389,86 @@ class _Loop:
 
         def loss_and_grad(x: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
             params[...] = x
-            loss, _ = net._train_step(X, y, l2=self.l2, dropout=self.dropout)
+            loss, _ = net.train_step(X, y, l2=self.l2)
             return loss, net.gradients.astype(np.float64)
 
         def after_iteration(x: NDArray[np.float64]) -> bool:
             params[...] = x
-            loss = net._loss(X, y, self.l2)
-            if not (math.isfinite(loss) and np.isfinite(params).all()):
-                self._diverged(self.history.epochs, loss, math.nan)
-                return True
-            logs = self._logs(loss, self._correct(X, y), math.nan)
-            logs.pop("lr")
-            return self._end_epoch(self.history.epochs, logs, progress, 0)
+            loss, correct = net.evaluate(X, y, l2=self.l2)
+            return self._end_epoch(self.history.epochs, loss, correct, math.nan, progress, 0)
 
         result = opt.minimize(loss_and_grad, params, max_iter=epochs, callback=after_iteration)
-        if not self.history.diverged:
-            params[...] = result.x
-            if self.history.stop_reason == "completed all epochs" and not result.success:
-                self.history.stop_reason = f"L-BFGS: {result.message}"
-
-    def _correct(self, X: NDArray[Any], y: NDArray[Any]) -> int:
-        return self.net._count_correct(self.net.forward(X), y, from_logits=False)
+        history = self.history
+        if history.diverged or history.stop_reason != "completed all epochs":
+            return  # diverged, stopped early or by a callback: _end_epoch said why
+        params[...] = result.x
+        if history.epochs < epochs:
+            # SciPy ended the run before the last epoch: converged, or could not go on.
+            word = "converged" if result.success else "stopped"
+            history.stop_reason = f"L-BFGS {word} after {result.nit} iterations: {result.message}"
 
     def _logs(self, loss: float, correct: int, lr: float) -> dict[str, float]:
+        net = self.net
         logs = {"loss": loss}
-        if self.net.is_classifier:
+        if net.is_classifier:
             logs["accuracy"] = correct / len(self.X)
         if self.validation is not None:
             X_val, y_val = self.validation
-            logs["val_loss"] = self.net._loss(X_val, y_val, self.l2)
-            if self.net.is_classifier:
-                logs["val_accuracy"] = self._correct(X_val, y_val) / len(X_val)
-        logs["lr"] = lr
+            val_loss, val_correct = net.evaluate(X_val, y_val, l2=self.l2)
+            logs["val_loss"] = val_loss
+            if net.is_classifier:
+                logs["val_accuracy"] = val_correct / len(X_val)
+        if math.isfinite(lr):  # L-BFGS has no learning rate
+            logs["lr"] = lr
         return logs
 
-    def _monitored(self, logs: dict[str, float]) -> float:
-        return logs["val_loss"] if "val_loss" in logs else logs["loss"]
+    @staticmethod
+    def _monitored(history: dict[str, list[float]]) -> float:
+        return history["val_loss"][-1] if "val_loss" in history else history["loss"][-1]
 
     def _end_epoch(
-        self, epoch: int, logs: dict[str, float], progress: _Progress, verbose: int
+        self,
+        epoch: int,
+        loss: float,
+        correct: int,
+        lr: float,
+        progress: _Progress,
+        verbose: int,
     ) -> bool:
-        """Record the epoch; return True when training should stop."""
+        """Check, record and report the epoch; return True when training should stop."""
+        if not (math.isfinite(loss) and np.isfinite(self.net.parameters).all()):
+            self._diverged(epoch, f"the loss became {loss} (NaN or infinite)", lr, nan=True)
+            return True
+        previous = self.history["loss"][-1] if "loss" in self.history else math.inf
+        self.rising = self.rising + 1 if loss > previous else 0
+        if loss > RUNAWAY_FACTOR * self.initial_loss:
+            self._diverged(
+                epoch,
+                f"the loss ran away to {loss:.4g}, over {RUNAWAY_FACTOR:g} times the untrained "
+                f"network's {self.initial_loss:.4g}",
+                lr,
+            )
+            return True
+        if self.rising >= RUNAWAY_EPOCHS and loss > self.initial_loss:
+            self._diverged(
+                epoch,
+                f"the loss rose {self.rising} epochs in a row to {loss:.4g}, above the "
+                f"untrained network's {self.initial_loss:.4g}",
+                lr,
+            )
+            return True
+        logs = self._logs(loss, correct, lr)
         self.history.record(logs)
         self.last_finite = self.net.parameters.copy()
         progress.update(epoch, logs)
         if verbose >= 2:
             progress.log(epoch, logs)
         stop = False
-        monitored = self._monitored(logs)
+        monitored = self._monitored(self.history.history)
         if monitored < self.best:
             self.best, self.wait = monitored, 0
             self.history.best_epoch = epoch
-            if self.early_stopping:
-                self.best_params = self.last_finite
+            self.best_params = self.last_finite
         else:
             self.wait += 1
             if self.early_stopping and self.wait >= self.patience:
@@ -379,21 +483,30 @@ class _Loop:
                 stop = True
         return stop
 
-    def _diverged(self, epoch: int, loss: float, lr: float) -> None:
-        self.net.parameters[...] = self.last_finite
-        self.history.diverged = True
-        self.history.stop_reason = f"diverged in epoch {epoch + 1}"
-        lr_text = f" (now {lr:g})" if math.isfinite(lr) else ""
-        warnings.warn(
-            f"Training stopped in epoch {epoch + 1}: the loss became {loss} (NaN or infinite). "
-            f"The weights of the last finite epoch ({epoch}) were kept. Try a smaller learning "
-            f"rate{lr_text}, standardising X, or a bounded output activation.",
+    def _diverged(self, epoch: int, what: str, lr: float, *, nan: bool = False) -> None:
+        history = self.history
+        # NaN: the last finite epoch; a runaway loss: the best epoch (the initial weights if
+        # none was better), since the last epochs were already running away.
+        kept = self.last_finite if nan else self.best_params
+        self.net.parameters[...] = kept
+        history.diverged = True
+        history.stop_reason = f"diverged in epoch {epoch + 1}: {what}"
+        if nan and epoch:
+            which = f"the weights of the last finite epoch ({epoch})"
+        elif not nan and history.best_epoch is not None:
+            which = f"the weights of the best epoch ({history.best_epoch + 1})"
+        else:
+            which = "the initial weights"
+        lr_text = f" (it is {lr:g})" if math.isfinite(lr) else ""
+        warn_user(
+            f"Training stopped in epoch {epoch + 1}: {what}. {which.capitalize()} were "
+            f"kept. Lower the learning rate{lr_text}; standardising X or a bounded output "
+            f"activation can also help.",
             DivergenceWarning,
-            stacklevel=4,
         )
 
     def finish(self) -> None:
-        if self.early_stopping and self.best_params is not None:
+        if self.early_stopping and not self.history.diverged and self.history.epochs:
             self.net.parameters[...] = self.best_params
 
 
@@ -448,3 +561,14 @@ class _Progress:
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.__exit__(*exc)
+
+
+def check_verbose(verbose: object) -> int:
+    """``verbose`` as 0, 1 or 2."""
+    if isinstance(verbose, bool) or not isinstance(verbose, int):
+        raise TypeError(
+            f"`verbose` must be 0, 1 or 2, got {verbose!r} of type {type(verbose).__name__}."
+        )
+    if verbose not in (0, 1, 2):
+        raise ValueError(f"`verbose` must be 0, 1 or 2, got {verbose!r}.")
+    return verbose
