@@ -737,7 +737,7 @@ def test_register_refuses_a_taken_name_and_changes_nothing():
     class Clash(Identity):
         pass
 
-    with pytest.raises(ValueError, match="already registered"):
+    with pytest.raises(ValueError, match="'relu' is already taken"):
         activations.register("brand_new", "relu")(Clash)
     assert (activations.names(), activations.aliases()) == before
     with pytest.raises(ValueError, match="Unknown"):
@@ -784,3 +784,8 @@ def test_docstring_shows_the_formulas_from_the_latex_attributes(name):
         assert form.label in doc and form.latex in doc
     # The formulas follow the one-line summary, before every section.
     assert doc.index(".. math::") < doc.index("Examples")
+
+
+@pytest.mark.parametrize("spelling", [" LEAKY-RELU ", "Leaky ReLU", "leakyrelu", "leaky_relu"])
+def test_names_match_whatever_their_case_spaces_dashes_or_underscores(spelling):
+    assert isinstance(activations.get(spelling), LeakyReLU)

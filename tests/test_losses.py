@@ -173,3 +173,16 @@ def test_registry_and_errors():
 def test_bad_targets_are_named(loss, y, n_outputs, message):
     with pytest.raises(ValueError, match=message):
         losses.get(loss).prepare_targets(y, n_outputs, np.dtype(np.float64))
+
+
+@pytest.mark.parametrize(
+    ("spelling", "name"),
+    [
+        (" mse ", "mse"),
+        ("Mean-Squared Error", "mse"),
+        ("Categorical Cross-Entropy", "categorical_cross_entropy"),
+        ("BCE", "binary_cross_entropy"),
+    ],
+)
+def test_loss_names_match_whatever_their_case_spaces_dashes_or_underscores(spelling, name):
+    assert losses.get(spelling).name == name

@@ -40,7 +40,8 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from ._lazy import special  # imported on first use: scipy.special is slow to import
-from ._validation import check_bool, check_number, unknown_name
+from ._registry import Registry
+from ._validation import check_bool, check_number
 
 __all__ = [
     "ELU",
@@ -313,8 +314,7 @@ class Activation(abc.ABC):
 
 A = TypeVar("A", bound=Activation)
 
-_REGISTRY: dict[str, type[Activation]] = {}  # canonical names and aliases -> class
-_ALIASES: dict[str, str] = {}  # alias -> canonical name
+_REGISTRY: Registry[type[Activation]] = Registry("activation", "activation")
 
 _REQUIRED_ATTRIBUTES = (
     "output_range",
@@ -330,14 +330,11 @@ _REQUIRED_ATTRIBUTES = (
 )
 
 
-def _normalise(name: str) -> str:
-    return name.strip().lower().replace("-", "_")
-
-
 def register(name: str, *aliases: str) -> Callable[[type[A]], type[A]]:
     """Class decorator: add an activation to the registry under `name` and `aliases`.
 
-    Sets ``cls.name = name``. Names are matched case-insensitively, with ``-`` read as ``_``.
+    Sets ``cls.name = name``. Names are matched whatever their case, spaces, ``-`` or ``_``
+    (:mod:`neuronet._registry`): ``"Leaky-ReLU"`` finds ``"leaky_relu"``.
 
     Parameters
     ----------
@@ -353,8 +350,6 @@ def register(name: str, *aliases: str) -> Callable[[type[A]], type[A]]:
     TypeError
         If the class is not an :class:`Activation` or lacks required metadata.
     """
-    canonical = _normalise(name)
-    keys = [canonical, *(_normalise(alias) for alias in aliases)]
 
     def decorator(cls: type[A]) -> type[A]:
         if not (isinstance(cls, type) and issubclass(cls, Activation)):
@@ -367,16 +362,9 @@ def register(name: str, *aliases: str) -> Callable[[type[A]], type[A]]:
                 f"{cls.__name__}.recommended_init must be one of {RECOMMENDED_INITS}, "
                 f"got {cls.recommended_init!r}."
             )
-        # Check every name before adding any, so a clash leaves the registry untouched.
-        taken = [key for key in keys if key in _REGISTRY]
-        if taken or len(set(keys)) != len(keys):
-            raise ValueError(f"Activation name(s) {taken or keys} already registered.")
-        cls.name = canonical
+        _REGISTRY.add(name, cls, *aliases)  # refuses a taken name, changing nothing
+        cls.name = name
         cls.__doc__ = _document_maths(cls)
-        for key in keys:
-            _REGISTRY[key] = cls
-        for alias in keys[1:]:
-            _ALIASES[alias] = canonical
         return cls
 
     return decorator
@@ -407,19 +395,12 @@ def _document_maths(cls: type[Activation]) -> str | None:
 
 def names() -> list[str]:
     """Canonical names of the registered activations, sorted (aliases excluded)."""
-    return sorted(key for key in _REGISTRY if key not in _ALIASES)
+    return _REGISTRY.names()
 
 
 def aliases() -> dict[str, str]:
     """Map each alias to its canonical name, e.g. ``{"swish": "silu", ...}``."""
-    return dict(sorted(_ALIASES.items()))
-
-
-def _lookup(name: str) -> type[Activation]:
-    key = _normalise(name)
-    if key in _REGISTRY:
-        return _REGISTRY[key]
-    raise unknown_name("activation", name, names(), key=key, aliases=_ALIASES)
+    return _REGISTRY.aliases()
 
 
 def get(
@@ -430,8 +411,9 @@ def get(
     Parameters
     ----------
     activation : str, Activation, Activation subclass or None, default=None
-        A registered name or alias (case-insensitive, ``-`` read as ``_``); an instance,
-        returned as is; a class, instantiated with `params`; or None for :class:`Identity`.
+        A registered name or alias (whatever its case, spaces, ``-`` or ``_``); an
+        instance, returned as is; a class, instantiated with `params`; or None for
+        :class:`Identity`.
     **params
         Constructor arguments, e.g. ``negative_slope=0.1``.
 
@@ -472,7 +454,7 @@ def get(
     if isinstance(activation, str):
         # Look the name up first and construct second, so that a constructor error
         # (a bad parameter) is reported as itself, never as "unknown activation".
-        cls = _lookup(activation)
+        cls = _REGISTRY.lookup(activation)
         return cls(**params)
     raise TypeError(
         "`activation` must be a name, an Activation instance or subclass, or None; "

@@ -43,7 +43,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._lazy import special  # imported on first use: scipy.special is slow to import
-from ._validation import check_number, unknown_name
+from ._registry import Registry
+from ._validation import check_number
 from ._warnings import warn_user
 
 if TYPE_CHECKING:
@@ -521,30 +522,20 @@ class Head:
 
 # --- registry ---------------------------------------------------------------------------------
 
-_LOSSES: dict[str, type[Loss]] = {
-    cls.name: cls
-    for cls in (
-        MeanSquaredError,
-        MeanAbsoluteError,
-        Huber,
-        BinaryCrossEntropy,
-        CategoricalCrossEntropy,
-    )
-}
-_ALIASES = {
-    "mean_squared_error": "mse",
-    "squared_error": "mse",
-    "mean_absolute_error": "mae",
-    "bce": "binary_cross_entropy",
-    "log_loss": "binary_cross_entropy",
-    "cross_entropy": "categorical_cross_entropy",
-    "cce": "categorical_cross_entropy",
-}
+_LOSSES: Registry[type[Loss]] = Registry("loss", "loss")
+for _cls, _aliases in (
+    (MeanSquaredError, ("mean_squared_error", "squared_error")),
+    (MeanAbsoluteError, ("mean_absolute_error",)),
+    (Huber, ()),
+    (BinaryCrossEntropy, ("bce", "log_loss")),
+    (CategoricalCrossEntropy, ("cross_entropy", "cce")),
+):
+    _LOSSES.add(_cls.name, _cls, *_aliases)
 
 
 def names() -> list[str]:
     """Canonical loss names."""
-    return sorted(_LOSSES)
+    return _LOSSES.names()
 
 
 def get(loss: str | Loss, **params: float) -> Loss:
@@ -561,16 +552,13 @@ def get(loss: str | Loss, **params: float) -> Loss:
         return loss(**params)
     if not isinstance(loss, str):
         raise TypeError(f"`loss` must be a name or a Loss, got {type(loss).__name__}.")
-    key = loss.lower().replace("-", "_")
-    key = _ALIASES.get(key, key)
-    if key not in _LOSSES:
-        raise unknown_name("loss", loss, [*_LOSSES, *_ALIASES], key=key)
-    return _LOSSES[key](**params)
+    # Look the name up first and construct second, so a bad parameter is reported as such.
+    return _LOSSES.lookup(loss)(**params)
 
 
 def default_for_output(output_name: str) -> Loss:
     """The canonical loss for an output activation: MSE unless it is sigmoid or softmax."""
-    for cls in _LOSSES.values():
+    for cls in map(_LOSSES.lookup, _LOSSES):
         if cls.canonical_output == output_name and cls.canonical_output != "identity":
             return cls()
     return MeanSquaredError()
