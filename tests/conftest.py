@@ -1,4 +1,8 @@
-"""Shared fixtures: every test that needs randomness takes a seeded generator."""
+"""Shared fixtures and helpers: every test that needs randomness takes a seeded generator."""
+
+import importlib
+import os
+from types import ModuleType
 
 import numpy as np
 import pytest
@@ -7,3 +11,20 @@ import pytest
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(20261128)
+
+
+def on_ci() -> bool:
+    """Whether the tests run on CI: ``CI`` set to anything but empty, 0, false or no."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def require(module: str) -> ModuleType:
+    """Import an optional dependency a test needs, e.g. ``torch = require("torch")``.
+
+    Locally a missing module skips the test (``pytest.importorskip``). On CI, which installs
+    every optional dependency the tests use, it fails the test instead with the ImportError,
+    so that a cross-check against PyTorch, say, can never be skipped without anyone noticing.
+    """
+    if on_ci():
+        return importlib.import_module(module)
+    return pytest.importorskip(module)

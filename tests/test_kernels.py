@@ -1,11 +1,12 @@
 """The optional compiled optimizer kernels against the NumPy updates they replace.
 
-Every test in test_optimizers.py already runs under both paths; these compare them directly.
+The update tests in test_optimizers.py already run under both paths; these compare them\ndirectly.
 """
 
 import numpy as np
 import pytest
 
+from conftest import require
 from neuronet import _kernels, optimizers
 from neuronet.optimizers import SGD, Adam, AdamW, RMSprop
 
@@ -26,7 +27,7 @@ from neuronet.optimizers import SGD, Adam, AdamW, RMSprop
 )
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_compiled_kernels_match_numpy_bit_for_bit(opt, dtype, monkeypatch):
-    pytest.importorskip("numba")
+    require("numba")
     monkeypatch.setattr(_kernels, "MIN_SIZE", 0)
     rng = np.random.default_rng(3)
     p0 = rng.standard_normal(1000).astype(dtype)

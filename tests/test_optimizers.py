@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from scipy.optimize import rosen, rosen_der
 
+from conftest import require
 from neuronet import _kernels, optimizers
 from neuronet.optimizers import LBFGS, SGD, Adam, AdamW, Optimizer, RMSprop
 
@@ -21,15 +22,20 @@ G3 = np.array([1.0, 1.0, -1.0])
 EPS = 1e-8
 
 
-@pytest.fixture(autouse=True, params=["numpy", "numba"])
+@pytest.fixture(params=["numpy", "numba"])
 def kernels(request, monkeypatch):
-    """Run every test twice: with the NumPy updates and with the compiled one-pass kernels."""
+    """Run a test twice: with the NumPy updates and with the compiled one-pass kernels."""
     if request.param == "numba":
-        pytest.importorskip("numba")
+        require("numba")
         monkeypatch.setattr(_kernels, "MIN_SIZE", 0)  # even the tiny vectors of these tests
     optimizers.use_numba(request.param == "numba")
     yield request.param
     optimizers.use_numba(None)
+
+
+# Only the tests whose updates reach a kernel run under both paths; the registry, repr,
+# validation and L-BFGS tests would only run the same code twice.
+both_paths = pytest.mark.usefixtures("kernels")
 
 
 def run(opt, grads, p0=P0, decay_mask=None):
@@ -65,6 +71,7 @@ def fresh(opt: Optimizer) -> Optimizer:
 # --- updates recomputed by hand ------------------------------------------------------------
 
 
+@both_paths
 def test_sgd_by_hand():
     p1, p2 = run(SGD(lr=0.1), [G1, G2])
     # p1 = p0 - 0.1 g1 = [1 - 0.05, -2 + 0.1, 0.5 - 0.2]
@@ -73,6 +80,7 @@ def test_sgd_by_hand():
     np.testing.assert_allclose(p2, [0.975, -1.95, 0.2], rtol=0, atol=1e-15)
 
 
+@both_paths
 def test_sgd_momentum_by_hand():
     p1, p2, p3 = run(SGD(lr=0.1, momentum=0.9), [G1, G2, G3])
     # v1 = g1 = [0.5, -1, 2];                         p1 = p0 - 0.1 v1
@@ -85,6 +93,7 @@ def test_sgd_momentum_by_hand():
     np.testing.assert_allclose(p3, [0.812, -1.924, -0.132], atol=1e-15)
 
 
+@both_paths
 def test_sgd_nesterov_by_hand():
     p1, p2 = run(SGD(lr=0.1, momentum=0.9, nesterov=True), [G1, G2])
     # v1 = g1;  p1 = p0 - 0.1 (g1 + 0.9 v1) = p0 - 0.19 g1 = [1 - 0.095, -2 + 0.19, 0.5 - 0.38]
@@ -94,6 +103,7 @@ def test_sgd_nesterov_by_hand():
     np.testing.assert_allclose(p2, [0.912, -1.824, -0.232], atol=1e-15)
 
 
+@both_paths
 def test_sgd_weight_decay_respects_mask_by_hand():
     mask = np.array([True, True, False])  # the third entry is a bias: no decay
     p1, p2 = run(SGD(lr=0.1, weight_decay=0.1), [G1, G2], decay_mask=mask)
@@ -105,6 +115,7 @@ def test_sgd_weight_decay_respects_mask_by_hand():
     np.testing.assert_allclose(p2, [0.9556, -1.9112, 0.2], atol=1e-15)
 
 
+@both_paths
 def test_rmsprop_by_hand():
     p1, p2, p3 = run(RMSprop(lr=0.01, rho=0.9), [G1, G2, G3])
     # s1 = 0.1 g1² = [0.025, 0.1, 0.4], so g1 / √s1 = sign(g1) √10: the first step has the same
@@ -122,6 +133,7 @@ def test_rmsprop_by_hand():
     np.testing.assert_allclose(p3, expected2 - 0.01 * G3 / (np.sqrt(s3) + EPS), rtol=1e-13)
 
 
+@both_paths
 def test_rmsprop_momentum_by_hand():
     p1, p2 = run(RMSprop(lr=0.01, rho=0.9, momentum=0.5), [G1, G2])
     # The normalised gradients u = g / (√s + eps), with s as in test_rmsprop_by_hand.
@@ -154,6 +166,7 @@ def adam_steps_by_hand():
     return u1, u2, u3
 
 
+@both_paths
 def test_adam_bias_correction_by_hand():
     u1, u2, u3 = adam_steps_by_hand()
     p1, p2, p3 = run(Adam(lr=0.1), [G1, G2, G3])
@@ -163,6 +176,7 @@ def test_adam_bias_correction_by_hand():
     np.testing.assert_allclose(p3, P0 - u1 - u2 - u3, rtol=1e-12)
 
 
+@both_paths
 def test_adam_coupled_l2_by_hand():
     mask = np.array([True, True, False])
     (p1,) = run(Adam(lr=0.1, weight_decay=0.1), [G1], decay_mask=mask)
@@ -172,6 +186,7 @@ def test_adam_coupled_l2_by_hand():
     np.testing.assert_allclose(p1, P0 - 0.1 * d1 / (np.abs(d1) + EPS), rtol=1e-13)
 
 
+@both_paths
 def test_adamw_decoupled_decay_by_hand():
     mask = np.array([True, True, False])
     u1, u2, _ = adam_steps_by_hand()
@@ -184,6 +199,7 @@ def test_adamw_decoupled_decay_by_hand():
     np.testing.assert_allclose(p2, expected2, rtol=1e-13)
 
 
+@both_paths
 def test_adam_l2_and_adamw_differ():
     # Coupled L2 through Adam's normalisation vs decoupled decay: not the same update.
     (coupled,) = run(Adam(lr=0.1, weight_decay=0.1), [G1])
@@ -191,6 +207,7 @@ def test_adam_l2_and_adamw_differ():
     assert not np.allclose(coupled, decoupled)
 
 
+@both_paths
 @pytest.mark.parametrize(
     "opt",
     [
@@ -226,6 +243,7 @@ def test_bad_decay_mask(mask):
 # --- PyTorch cross-check (optional) ---------------------------------------------------------
 
 
+@both_paths
 @pytest.mark.parametrize(
     ("ours", "torch_name", "torch_kwargs"),
     [
@@ -238,7 +256,7 @@ def test_bad_decay_mask(mask):
     ids=["sgd", "nesterov", "rmsprop", "adam", "adamw"],
 )
 def test_matches_pytorch(ours, torch_name, torch_kwargs, rng):
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     ours = fresh(ours)  # the parametrised instance is shared by both backends' runs
     p = rng.normal(size=20)
     grads = [rng.normal(size=20) for _ in range(5)]
@@ -252,9 +270,19 @@ def test_matches_pytorch(ours, torch_name, torch_kwargs, rng):
     np.testing.assert_allclose(p, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
 
 
+def test_rmsprop_defaults_are_as_documented():
+    # lr is Keras's 0.001; rho (PyTorch's alpha) and eps are PyTorch's.
+    opt = RMSprop()
+    assert (opt.lr, opt.rho, opt.eps, opt.momentum, opt.weight_decay) == (0.001, 0.99, 1e-8, 0, 0)
+    torch = require("torch")
+    defaults = torch.optim.RMSprop([torch.zeros(1, requires_grad=True)]).defaults
+    assert (defaults["lr"], defaults["alpha"], defaults["eps"]) == (0.01, opt.rho, opt.eps)
+
+
 # --- dtype, in place, state -----------------------------------------------------------------
 
 
+@both_paths
 @pytest.mark.parametrize("opt", CONFIGS, ids=CONFIG_IDS)
 def test_float32_stays_float32_in_place(opt, rng):
     opt = fresh(opt)
@@ -276,6 +304,7 @@ def test_float32_stays_float32_in_place(opt, rng):
     assert not np.allclose(p, p64)
 
 
+@both_paths
 @pytest.mark.parametrize("opt", CONFIGS, ids=CONFIG_IDS)
 def test_strided_params_and_mixed_dtypes_give_the_same_update(opt, rng):
     # BLAS only takes contiguous buffers of one dtype; anything else goes through ufuncs.
@@ -298,6 +327,7 @@ def test_strided_params_and_mixed_dtypes_give_the_same_update(opt, rng):
     np.testing.assert_allclose(p32, expected, rtol=1e-4, atol=1e-5)
 
 
+@both_paths
 def test_state_is_prepared_lazily_and_reset():
     opt = Adam(lr=0.1)
     assert opt.state == {}
@@ -312,6 +342,7 @@ def test_state_is_prepared_lazily_and_reset():
     np.testing.assert_allclose(p, P0 - 0.1 * np.sign(G1) - 0.1 * np.sign(G2), atol=1e-7)
 
 
+@both_paths
 def test_prepare_zeroes_state_and_dtype_change_reprepares():
     opt = SGD(lr=0.1, momentum=0.9)
     opt.prepare(P0)

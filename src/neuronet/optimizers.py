@@ -345,7 +345,7 @@ class RMSprop(Optimizer):
     Parameters
     ----------
     lr : float, default=0.001
-        Learning rate :math:`\eta`.
+        Learning rate :math:`\eta`: Keras's default; PyTorch's is 0.01 (see Notes).
     rho : float, default=0.99
         Decay :math:`\rho` in [0, 1) of the running mean of squared gradients (PyTorch's
         ``alpha``; Keras calls it ``rho`` and uses 0.9).
@@ -359,9 +359,14 @@ class RMSprop(Optimizer):
     Notes
     -----
     Each parameter gets its own step size :math:`\eta / \sqrt{s}`: large for parameters with
-    small, steady gradients and small for ones with large or noisy gradients. The defaults and
-    the placement of :math:`\epsilon` outside the square root are PyTorch's
-    (``torch.optim.RMSprop``, ``centered=False``).
+    small, steady gradients and small for ones with large or noisy gradients.
+
+    The update, the placement of :math:`\epsilon` outside the square root, and the defaults of
+    ``rho`` (0.99) and ``eps`` (1e-8) are PyTorch's (``torch.optim.RMSprop``,
+    ``centered=False``). The default learning rate is not: it is Keras's 0.001, ten times
+    smaller than PyTorch's 0.01, because :math:`s` starts at zero, so the first steps are
+    about :math:`\eta / \sqrt{1 - \rho} = 10\,\eta` per parameter. Pass ``lr=0.01`` to get
+    PyTorch's defaults exactly.
 
     References
     ----------
