@@ -166,7 +166,7 @@ def test_registry_and_errors():
         ("cce", [[0.5, 0.2, 0.1]], 3, "sum to 1"),
         ("bce", [0, 2, 1], 1, r"only 0 and 1.*\[2\]"),
         ("mse", [[1.0, 2.0]], 3, r"shape \(n_samples, 3\).*got shape \(1, 2\)"),
-        ("mse", [1.0, np.nan], 1, "NaN or infinite"),
+        ("mse", [1.0, np.nan], 1, "NaN in 1 of 2 entries"),
         ("mse", ["a", "b"], 1, "numeric"),
     ],
 )

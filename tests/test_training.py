@@ -44,7 +44,8 @@ def test_nonlinear_networks_reach_95_percent(activation, data, request):
 
 def test_identity_network_is_linear_and_fails_on_circles(circles):
     X_train, X_test, y_train, y_test = circles
-    net = MLP([2, 64, 64, 2], activation="identity", output="softmax", seed=0)
+    with pytest.warns(UserWarning, match="linear however deep"):
+        net = MLP([2, 64, 64, 2], activation="identity", output="softmax", seed=0)
     net.fit(X_train, y_train, epochs=100, batch_size=32, lr=0.01, verbose=0)
     assert held_out_accuracy(net, X_test, y_test) <= 0.75
 

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
+from ._arrays import as_array, categories
 from ._lazy import special  # imported on first use: scipy.special is slow to import
 from ._registry import Registry
 from ._validation import check_number
@@ -109,19 +110,19 @@ class Loss:
 
         Raises ``ValueError`` naming ``y``, what was expected and what was received.
         """
-        arr = _as_numeric(y)
+        arr = _as_numeric(y, self)
         if arr.ndim == 1 and n_outputs == 1:
             arr = arr[:, None]
         if arr.ndim != 2 or arr.shape[1] != n_outputs:
             expected = (
                 "(n_samples,) or (n_samples, 1)" if n_outputs == 1 else f"(n_samples, {n_outputs})"
             )
+            hint = f" {_classification_hint(self)}" if arr.ndim == 1 else ""
             raise ValueError(
                 f"`y` must have shape {expected} for a network with {n_outputs} output(s), "
-                f"got shape {arr.shape}."
+                f"got shape {arr.shape}.{hint}"
             )
-        if not np.all(np.isfinite(arr)):
-            raise ValueError("`y` contains NaN or infinite values; targets must be finite.")
+        _check_finite(arr)
         return np.ascontiguousarray(arr, dtype=dtype)
 
     def get_params(self) -> dict[str, float]:
@@ -139,13 +140,31 @@ class Loss:
         return hash((type(self), tuple(sorted(self.get_params().items()))))
 
 
-def _as_numeric(y: object) -> NDArray[Any]:
-    arr = np.asarray(y)
+def _as_numeric(y: object, loss: Loss) -> NDArray[Any]:
+    arr = as_array(y, "y")
     if arr.dtype == object or not (
         np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
     ):
-        raise ValueError(f"`y` must be numeric, got an array of dtype {arr.dtype}.")
+        hint = "" if loss.classification else f" {_classification_hint(loss)}"
+        raise ValueError(f"`y` must be numeric, got an array of dtype {arr.dtype}.{hint}")
     return arr
+
+
+def _classification_hint(loss: Loss) -> str:
+    if loss.classification:
+        return ""
+    return (
+        f"If `y` holds class labels: this network is a regressor (loss {loss.name!r}); for "
+        f"classification pass output='softmax' (or loss='categorical_cross_entropy'), or "
+        f"output='sigmoid' for two classes."
+    )
+
+
+def _check_finite(arr: NDArray[Any]) -> None:
+    if np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
+        nan = int(np.isnan(arr).sum())
+        what = f"NaN in {nan} of {arr.size} entries" if nan else "infinite values"
+        raise ValueError(f"`y` contains {what}; drop those samples or impute them first.")
 
 
 # --- regression -------------------------------------------------------------------------------
@@ -271,7 +290,8 @@ class BinaryCrossEntropy(Loss):
         return loss, grad
 
     def prepare_targets(self, y: object, n_outputs: int, dtype: np.dtype[Any]) -> NDArray[Any]:
-        arr = _as_numeric(y)
+        arr = _as_numeric(y, self)
+        _check_finite(arr)
         if not np.all((arr == 0) | (arr == 1)):
             bad = np.unique(arr[(arr != 0) & (arr != 1)])[:5]
             raise ValueError(
@@ -333,7 +353,10 @@ class CategoricalCrossEntropy(Loss):
         return loss, grad
 
     def prepare_targets(self, y: object, n_outputs: int, dtype: np.dtype[Any]) -> NDArray[Any]:
-        arr = _as_numeric(y)
+        arr = _as_numeric(y, self)
+        _check_finite(arr)
+        if arr.ndim == 2 and arr.shape[1] == 1 and n_outputs > 1:
+            arr = arr[:, 0]  # a column of labels
         if arr.ndim == 2 and arr.shape[1] == n_outputs:
             # One-hot or soft labels: each row a probability distribution over the classes.
             if not np.all(np.isfinite(arr)) or (arr < 0).any():
@@ -349,13 +372,17 @@ class CategoricalCrossEntropy(Loss):
                 f"`y` must be integer class labels of shape (n_samples,) or one-hot rows of "
                 f"shape (n_samples, {n_outputs}), got shape {arr.shape}."
             )
-        if not np.all(np.isfinite(arr)) or not np.array_equal(arr, np.round(arr)):
-            raise ValueError("`y` must contain whole-number class labels 0, 1, 2, ...")
+        if not np.array_equal(arr, np.round(arr)):
+            raise ValueError(
+                "`y` must contain whole-number class labels 0, 1, 2, ... (or any labels, "
+                "named by `classes=`)."
+            )
         labels = arr.astype(np.int64)
         if labels.size and (labels.min() < 0 or labels.max() >= n_outputs):
             raise ValueError(
                 f"`y` labels must be in [0, {n_outputs}) for a network with {n_outputs} outputs, "
-                f"got labels from {labels.min()} to {labels.max()}."
+                f"got labels from {labels.min()} to {labels.max()}. If these are class names, "
+                f"pass them as classes=[...] (one per output)."
             )
         return labels
 
@@ -441,9 +468,104 @@ class Head:
 
     # -- training ---------------------------------------------------------------------------
 
-    def prepare_targets(self, y: object, dtype: np.dtype[Any]) -> NDArray[Any]:
-        """Check ``y`` against the loss and the output layer; return the array training uses."""
-        return self.loss.prepare_targets(y, self.n_outputs, dtype)
+    def prepare_targets(
+        self, y: object, dtype: np.dtype[Any], *, infer_classes: bool = False
+    ) -> NDArray[Any]:
+        """Check ``y`` against the loss and the output layer; return the array training uses.
+
+        A classifier's labels are mapped through :attr:`classes` to 0..k-1 (so ``y`` may hold
+        the class names themselves, strings or booleans, or a column of shape (n, 1)). With
+        ``infer_classes`` (what ``fit`` does) a classifier without ``classes`` takes them from
+        ``y`` when its labels are not numbers: a pandas category's categories in their order,
+        else the sorted distinct labels.
+        """
+        arr = as_array(y, "y")
+        if self.is_classifier and self._holds_labels(arr):
+            arr = self._encode(arr.reshape(len(arr)), categories(y), infer_classes)
+        return self.loss.prepare_targets(arr, self.n_outputs, dtype)
+
+    def _holds_labels(self, arr: NDArray[Any]) -> bool:
+        """One label per sample: a 1-D array, or a column where the network has more outputs."""
+        if arr.ndim == 1:
+            return True
+        return arr.ndim == 2 and arr.shape[1] == 1 and (self.n_outputs > 1 or arr.dtype == object)
+
+    def _encode(
+        self, labels: NDArray[Any], declared: list[Any] | None, infer: bool
+    ) -> NDArray[Any]:
+        numeric = np.issubdtype(labels.dtype, np.number) and labels.dtype != object
+        if self.classes is None:
+            if numeric:
+                return labels  # already 0..k-1; the loss checks the range
+            if labels.dtype == np.bool_ and not infer:
+                return labels.astype(np.int64)
+            missing = [label for label in labels[:1000] if label is None]
+            if missing:
+                raise ValueError("`y` has missing labels (None); drop those samples first.")
+            if not infer:
+                raise ValueError(
+                    f"`y` holds labels such as {labels[0]!r}, but this network has no "
+                    f"`classes` to map them to outputs: fit it on them first, or pass "
+                    f"classes=[...] to MLP."
+                )
+            self.classes = self._infer_classes(labels, declared)
+        index = {label: i for i, label in enumerate(self.classes)}
+        distinct, inverse = np.unique(labels, return_inverse=True)
+        unknown = [label for label in distinct.tolist() if label not in index]
+        if unknown:
+            raise ValueError(
+                f"`y` has labels {unknown[:5]} that are not among the network's classes "
+                f"{self.classes}."
+            )
+        return np.array([index[label] for label in distinct.tolist()], dtype=np.int64)[inverse]
+
+    def _infer_classes(self, labels: NDArray[Any], declared: list[Any] | None) -> list[Any]:
+        try:
+            found = declared if declared is not None else np.unique(labels).tolist()
+        except TypeError:
+            raise TypeError(
+                "`y` mixes labels that cannot be sorted (e.g. numbers and strings); pass "
+                "classes=[...] to MLP to give their order."
+            ) from None
+        if len(found) != self.n_classes:
+            raise ValueError(
+                f"`y` has {len(found)} classes {found[:10]} but the network's output layer "
+                f"has {self.n_outputs} unit(s), for {self.n_classes} classes; build it with "
+                f"one output per class (sigmoid with one output for two classes), or name "
+                f"every output with classes=[...]."
+            )
+        return found
+
+    def check_training_targets(self, y: NDArray[Any]) -> None:
+        """Refuse a classifier's training labels of one class; warn about unused outputs.
+
+        ``y`` is prepared (:meth:`prepare_targets`). Only single-label classification is
+        checked: independent yes/no outputs may well be all 0 in one column.
+        """
+        if not self.is_classifier or (y.ndim == 2 and y.shape[1] > 1 and not self.fused):
+            return
+        if isinstance(self.loss, CategoricalCrossEntropy):
+            labels = y if y.ndim == 1 else y.argmax(axis=1)
+        elif self.n_outputs == 1:
+            labels = (y[:, 0] >= 0.5).astype(np.int64)
+        else:
+            return
+        present = np.unique(labels)
+        named = self.classes if self.classes is not None else list(range(self.n_classes or 0))
+        if len(present) == 1:
+            raise ValueError(
+                f"`y` holds a single class ({named[int(present[0])]!r}); a classifier needs "
+                f"examples of at least two."
+            )
+        if self.n_classes is not None and len(present) < self.n_classes:
+            unused = sorted(set(range(self.n_classes)) - set(present.tolist()))
+            warn_user(
+                f"`y` has examples of {len(present)} of the {self.n_classes} classes; outputs "
+                f"{unused[:10]} never see a positive example and will learn to stay low. If "
+                f"the labels are class names rather than 0..{self.n_classes - 1}, pass "
+                f"classes=[...] and build one output per class.",
+                UserWarning,
+            )
 
     def loss_and_gradient(self, out: Array, y: NDArray[Any]) -> tuple[float, Array]:
         r"""The loss and its gradient with respect to ``out``, written over ``out``.

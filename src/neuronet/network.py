@@ -43,6 +43,7 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 from . import activations as _activations
 from . import losses as _losses
 from . import training as _training
+from ._arrays import as_array
 from ._validation import check_number, check_X
 from ._warnings import warn_user
 from .activations import Activation
@@ -147,6 +148,20 @@ class MLP:
                     f"Use an element-wise activation such as 'relu' in hidden layers.",
                     UserWarning,
                 )
+        if not output_act.elementwise and self.sizes[-1] == 1:
+            raise ValueError(
+                f"A {output_act.name} output over one unit always outputs 1, so it cannot "
+                f"learn anything. For two classes use output='sigmoid' with one output unit "
+                f"(or {output_act.name} with two)."
+            )
+        if hidden and all(isinstance(act, _activations.Identity) for act in hidden):
+            warn_user(
+                f"Every hidden layer uses the identity activation, so the network is linear "
+                f"however deep it is: {len(hidden)} hidden layer(s) can learn only what a "
+                f"single linear layer can. Use a non-linear activation such as "
+                f"activation='relu'.",
+                UserWarning,
+            )
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
             raise ValueError(f"`dtype` must be 'float32' or 'float64', got {dtype!r}.")
@@ -241,7 +256,7 @@ class MLP:
 
     def forward(self, X: ArrayLike) -> Array:
         """The output layer's activations for a batch ``X`` of shape (n_samples, n_inputs)."""
-        return self._forward(check_X(X, self.n_inputs, self.dtype), training=False)
+        return self._forward(check_X(as_array(X, "X"), self.n_inputs, self.dtype), training=False)
 
     def predict_proba(self, X: ArrayLike) -> Array:
         """Class probabilities, shape (n_samples, n_classes), for a classifier.
@@ -257,18 +272,24 @@ class MLP:
 
     # --- training: one step forward and back -----------------------------------------------
 
-    def prepare_targets(self, y: object) -> NDArray[Any]:
-        """Check ``y`` against the loss and the output layer; return the array training uses."""
-        return self.head.prepare_targets(y, self.dtype)
+    def prepare_targets(self, y: object, *, infer_classes: bool = False) -> NDArray[Any]:
+        """Check ``y`` against the loss and the output layer; return the array training uses.
 
-    def prepare(self, X: ArrayLike, y: object) -> tuple[Array, NDArray[Any]]:
+        A classifier's labels are mapped through :attr:`classes`; see
+        :meth:`~neuronet.losses.Head.prepare_targets`.
+        """
+        return self.head.prepare_targets(y, self.dtype, infer_classes=infer_classes)
+
+    def prepare(
+        self, X: ArrayLike, y: object, *, infer_classes: bool = False
+    ) -> tuple[Array, NDArray[Any]]:
         """``X`` and ``y`` checked and converted once for :meth:`train_step` and :meth:`evaluate`.
 
         Returns ``X`` as a C-contiguous array of the network's dtype and ``y`` as the loss
         needs it (:meth:`prepare_targets`); raises ValueError naming what is wrong.
         """
-        X_arr = check_X(X, self.n_inputs, self.dtype)
-        y_arr = self.prepare_targets(y)
+        X_arr = check_X(as_array(X, "X"), self.n_inputs, self.dtype)
+        y_arr = self.prepare_targets(y, infer_classes=infer_classes)
         _check_same_length(X_arr, y_arr)
         return X_arr, y_arr
 

@@ -37,7 +37,6 @@ from ._validation import (
     check_non_negative,
     check_number,
     check_positive_int,
-    check_X,
 )
 from ._warnings import warn_user
 from .layers import Dropout
@@ -155,8 +154,12 @@ def fit(
     ----------
     X : array_like of shape (n_samples, n_inputs)
     y : array_like
-        Targets that fit the loss: class labels 0..k-1 (or one-hot rows) for categorical
-        cross-entropy, 0/1 for binary cross-entropy, values for regression.
+        Targets that fit the loss. A classifier takes one label per sample, shape (n,) or
+        (n, 1): the network's ``classes`` if it has them, else 0..k-1 (0/1 for one sigmoid
+        output), or labels of any kind (strings, booleans, a pandas category), from which
+        the first ``fit`` takes ``classes``; categorical cross-entropy also takes one-hot
+        rows. A regressor takes values, shape (n,) or (n, n_outputs). pandas nullable
+        columns are read as numbers; a missing value is an error.
     epochs : int, default=100
         Passes over the training data (the most iterations, for L-BFGS).
     batch_size : int, default=32
@@ -227,10 +230,11 @@ def fit(
     if isinstance(opt, _optimizers.LBFGS):
         _check_lbfgs(net, sched)
 
-    X_arr, y_arr = net.prepare(X, y)
+    X_arr, y_arr = net.prepare(X, y, infer_classes=True)
     X_train, y_train, validation = _split_validation(
         net, X_arr, y_arr, validation_split, validation_data
     )
+    net.head.check_training_targets(y_arr)
     loop = _Loop(net, X_train, y_train, validation, l2, early_stopping, patience, hooks)
     with (
         _Progress(verbose, epochs) as progress,
@@ -293,10 +297,7 @@ def _split_validation(
     if validation_data is not None:
         if not (isinstance(validation_data, tuple | list) and len(validation_data) == 2):
             raise ValueError("`validation_data` must be a pair (X_val, y_val).")
-        X_val = check_X(validation_data[0], net.n_inputs, net.dtype, name="validation X")
-        y_val = net.prepare_targets(validation_data[1])
-        if len(X_val) != len(y_val):
-            raise ValueError("`validation_data` X and y must have the same number of samples.")
+        X_val, y_val = net.prepare(*validation_data)
         return X, y, (X_val, y_val)
     if validation_split is None:
         return X, y, None

@@ -1,0 +1,161 @@
+"""What a classifier's `fit` accepts as labels, and the traps a new user falls into.
+
+Each test reproduces a report from issue 14 ("The first hour"): labels that are class names,
+class labels given to a regressor, one-class data, pandas columns, linear networks.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from neuronet import MLP, datasets, load
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    X, y = datasets.blobs(150, n_classes=3, seed=0)
+    return X, y
+
+
+def fit_quietly(net, X, y, **kwargs):
+    return net.fit(X, y, **{"epochs": 30, "lr": 0.05, "verbose": 0, **kwargs})
+
+
+def test_string_labels_are_mapped_through_the_given_classes(blobs):
+    X, y = blobs
+    names = np.array(["ant", "bee", "cat"])
+    net = MLP([2, 8, 3], output="softmax", classes=["ant", "bee", "cat"], seed=0)
+    fit_quietly(net, X, names[y])
+    assert float((net.predict(X) == names[y]).mean()) > 0.9
+
+
+def test_numeric_labels_are_mapped_through_the_given_classes(blobs):
+    # Labels 3/7/9 with classes=[3, 7, 9] once failed with "labels must be in [0, 3)".
+    X, y = blobs
+    codes = np.array([3, 7, 9])[y]
+    net = MLP([2, 8, 3], output="softmax", classes=[3, 7, 9], seed=0)
+    fit_quietly(net, X, codes)
+    assert set(net.predict(X)) <= {3, 7, 9}
+    assert float((net.predict(X) == codes).mean()) > 0.9
+    with pytest.raises(ValueError, match=r"labels \[4\] that are not among"):
+        net.fit(X, np.where(codes == 3, 4, codes), verbose=0)
+
+
+def test_classes_are_inferred_from_string_labels_and_saved(blobs, tmp_path):
+    X, y = blobs
+    labels = np.array(["setosa", "versicolor", "virginica"])[y]
+    net = MLP([2, 8, 3], output="softmax", seed=0)
+    fit_quietly(net, X, labels)
+    assert net.classes == ["setosa", "versicolor", "virginica"]
+    net.save(tmp_path / "m.safetensors")
+    np.testing.assert_array_equal(load(tmp_path / "m.safetensors").predict(X), net.predict(X))
+
+
+def test_boolean_labels_give_boolean_predictions():
+    X, y = datasets.moons(120, noise=0.1, seed=0)
+    net = MLP([2, 8, 1], output="sigmoid", seed=0)
+    fit_quietly(net, X, y.astype(bool))
+    assert net.classes == [False, True]
+    assert net.predict(X).dtype == bool
+
+
+def test_a_label_column_of_shape_n_by_1_is_accepted(blobs):
+    X, y = blobs
+    net = MLP([2, 8, 3], output="softmax", seed=0)
+    history = fit_quietly(net, X, y[:, None])
+    assert history["accuracy"][-1] > 0.9
+
+
+def test_too_many_or_too_few_inferred_classes_say_what_to_do(blobs):
+    X, y = blobs
+    letters = np.array(["a", "b", "c"])[y]
+    with pytest.raises(ValueError, match=r"3 classes .* 2 unit\(s\)"):
+        MLP([2, 8, 2], output="softmax", seed=0).fit(X, letters, verbose=0)
+
+
+def test_labels_that_leave_outputs_unused_warn(blobs):
+    # Labels 3/7/9 on a 10-output softmax once trained "fine" with 7 outputs never used.
+    X, y = blobs
+    net = MLP([2, 8, 10], output="softmax", seed=0)
+    with pytest.warns(UserWarning, match=r"3 of the 10 classes.*classes=\[\.\.\.\]"):
+        fit_quietly(net, X, np.array([3, 7, 9])[y], epochs=1)
+
+
+def test_a_single_class_is_refused(blobs):
+    X, _ = blobs
+    net = MLP([2, 8, 2], output="softmax", seed=0)
+    with pytest.raises(ValueError, match="single class"):
+        net.fit(X, np.ones(len(X), dtype=int), verbose=0)
+
+
+def test_class_labels_given_to_a_regressor_say_how_to_classify(blobs):
+    X, y = blobs
+    net = MLP([2, 8, 3], seed=0)  # identity + MSE by default
+    with pytest.raises(ValueError, match=r"pass output='softmax'"):
+        net.fit(X, y, verbose=0)
+    with pytest.raises(ValueError, match=r"pass output='softmax'"):
+        net.fit(X, np.array(["a", "b", "c"])[y], verbose=0)
+
+
+def test_a_one_unit_softmax_is_refused_at_construction():
+    with pytest.raises(ValueError, match="output='sigmoid' with one output unit"):
+        MLP([2, 8, 1], output="softmax")
+
+
+def test_an_all_identity_network_warns_that_it_is_linear():
+    with pytest.warns(UserWarning, match=r"linear however deep.*activation='relu'"):
+        MLP([2, 8, 8, 1], activation="identity")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        MLP([2, 1])  # no hidden layer: a linear model on purpose, no warning
+        MLP([2, 8, 8, 1], activation=["identity", "relu"])
+
+
+def test_a_nan_label_says_nan(blobs):
+    X, y = blobs
+    labels = y.astype(float)
+    labels[3] = np.nan
+    with pytest.raises(ValueError, match="NaN in 1 of 150"):
+        MLP([2, 8, 3], output="softmax").fit(X, labels, verbose=0)
+
+
+# --- pandas ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pd():
+    return pytest.importorskip("pandas")
+
+
+@pytest.mark.parametrize("dtype", ["Int64", "Float64", "boolean"])
+def test_pandas_nullable_columns_without_missing_values_are_accepted(pd, dtype):
+    X, y = datasets.moons(80, noise=0.1, seed=0)
+    frame = pd.DataFrame({"a": X[:, 0], "b": X[:, 1]}).astype("Float64")
+    target = pd.Series(y.astype(bool) if dtype == "boolean" else y, dtype=dtype)
+    net = MLP([2, 8, 1], output="sigmoid", seed=0)
+    history = fit_quietly(net, frame, target)
+    assert history.epochs == 30
+    assert net.predict(frame).shape == (80,)
+
+
+def test_pandas_missing_values_are_named(pd):
+    X, y = datasets.moons(20, seed=0)
+    target = pd.Series(y, dtype="Int64")
+    target[4] = pd.NA
+    with pytest.raises(ValueError, match=r"`y` has 1 missing value\(s\) \(pandas NA"):
+        MLP([2, 4, 1], output="sigmoid").fit(X, target, verbose=0)
+    frame = pd.DataFrame(X, dtype="Float64")
+    frame.iloc[2, 1] = pd.NA
+    with pytest.raises(ValueError, match=r"`X` has 1 missing value\(s\)"):
+        MLP([2, 4, 1], output="sigmoid").fit(frame, y, verbose=0)
+
+
+def test_a_pandas_category_gives_its_categories_in_order(pd, blobs):
+    X, y = blobs
+    order = ["low", "mid", "high"]  # declared order, not alphabetical
+    target = pd.Series(pd.Categorical(np.array(order)[y], categories=order))
+    net = MLP([2, 8, 3], output="softmax", seed=0)
+    fit_quietly(net, X, target)
+    assert net.classes == order
+    assert float((net.predict(X) == np.array(order)[y]).mean()) > 0.9
