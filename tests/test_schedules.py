@@ -6,8 +6,10 @@ import json
 import math
 import re
 
+import numpy as np
 import pytest
 
+from conftest import require
 from neuronet import schedules
 from neuronet.schedules import (
     CosineAnnealing,
@@ -116,6 +118,114 @@ def test_bad_lr0(lr0):
         StepDecay(2).start(lr0)
 
 
+# --- defaults from the run ------------------------------------------------------------------
+
+# A schedule built without arguments, a run length, and what it derives from that length.
+DERIVED = [
+    (CosineAnnealing, 10, "t_max_", 10),
+    (CosineAnnealing, 1, "t_max_", 1),
+    (StepDecay, 10, "step_size_", 3),
+    (StepDecay, 9, "step_size_", 3),
+    (StepDecay, 2, "step_size_", 1),  # never 0
+    (ExponentialDecay, 20, "gamma_", 0.01 ** (1 / 20)),
+    (ExponentialDecay, 1, "gamma_", 0.01),
+]
+
+
+@pytest.mark.parametrize(("cls", "epochs", "attribute", "value"), DERIVED)
+def test_parameters_left_out_are_derived_from_the_run(cls, epochs, attribute, value):
+    schedule = cls()
+    assert getattr(schedule, attribute) is None
+    schedule.start(0.1, epochs=epochs)
+    assert getattr(schedule, attribute) == value and schedule.epochs == epochs
+    # get_config keeps the constructor's arguments, so a twin derives its own values again.
+    assert schedule.get_config() == cls().get_config()
+
+
+@pytest.mark.parametrize("name", ["cosine", "step", "exponential", "plateau"])
+def test_every_schedule_works_by_name_alone(name):
+    # fit(schedule=name) builds the schedule without arguments (issue 14).
+    schedule = schedules.get(name)
+    lrs = run_for(schedule, 0.1, epochs=12)
+    assert all(0 <= lr <= 0.1 for lr in lrs) and lrs[-1] < 0.1
+
+
+def run_for(schedule: Schedule, lr0: float, epochs: int) -> list[float]:
+    """The learning rates of a whole run, started as the training loop starts it."""
+    schedule.start(lr0, epochs=epochs)
+    return [schedule.step(epoch, 1.0) for epoch in range(epochs)]
+
+
+def test_derived_defaults_by_hand():
+    # Cosine over the whole run: epochs = t_max = 4, the rate reaches 0 after the last epoch.
+    assert run_for(CosineAnnealing(), 1.0, 4) == pytest.approx(
+        [0.8535533905932737, 0.5, 0.14644660940672627, 0.0], abs=1e-15
+    )
+    # Step: 7 epochs -> step_size 2: 0.1 for epochs 0-1, 0.01 for 2-3, 0.001 for 4-5, ...
+    assert run_for(StepDecay(), 0.1, 7) == pytest.approx([0.1, 0.01, 0.01, 1e-3, 1e-3, 1e-4, 1e-4])
+    # Exponential: gamma = 0.01^(1/4) = 1/√10, so the rate falls a hundredfold over 4 epochs.
+    lrs = run_for(ExponentialDecay(), 1.0, 4)
+    assert lrs == pytest.approx([10**-0.5, 0.1, 10**-1.5, 0.01], rel=1e-12)
+
+
+def test_given_parameters_win_over_the_run():
+    schedule = CosineAnnealing(t_max=5)
+    schedule.start(0.1, epochs=100)
+    assert schedule.t_max_ == 5
+    schedule = StepDecay(step_size=4, gamma=0.5)
+    schedule.start(0.1, epochs=100)
+    assert schedule.step_size_ == 4
+    schedule = ExponentialDecay(gamma=0.9)
+    schedule.start(0.1, epochs=100)
+    assert schedule.gamma_ == 0.9
+
+
+@pytest.mark.parametrize(
+    "schedule", [StepDecay(2), ExponentialDecay(0.9), CosineAnnealing(3), ReduceOnPlateau()]
+)
+def test_start_without_epochs_works_when_nothing_is_derived(schedule):
+    schedule.start(0.1)
+    assert schedule.step(0, 1.0) <= 0.1 and schedule.epochs is None
+
+
+def test_each_run_derives_its_values_again():
+    schedule = CosineAnnealing()
+    schedule.start(0.1, epochs=30)
+    schedule.start(0.1, epochs=60)
+    assert schedule.t_max_ == 60
+
+
+@pytest.mark.parametrize(
+    ("cls", "argument"),
+    [(CosineAnnealing, "t_max"), (StepDecay, "step_size"), (ExponentialDecay, "gamma")],
+)
+def test_a_default_that_needs_the_run_says_which_argument_to_give(cls, argument):
+    schedule = cls()
+    message = (
+        f"{cls.__name__} derives `{argument}` from the number of epochs, which was not given: "
+        f"pass {argument}=... to {cls.__name__}(), or call start(lr0, epochs=...)."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        schedule.start(0.1)
+    assert schedule.lr0 is None  # a failed start changes nothing
+    with pytest.raises(RuntimeError, match=r"start\(lr0\) before step\(\)"):
+        schedule.step(0)
+
+
+@pytest.mark.parametrize(
+    ("epochs", "error", "message"),
+    [
+        (0, ValueError, "`epochs` must be a positive integer, got 0."),
+        (2.5, TypeError, "`epochs` must be a positive integer, got 2.5 of type float."),
+        (True, TypeError, "`epochs` must be a positive integer, got True of type bool."),
+    ],
+)
+@pytest.mark.parametrize("cls", [CosineAnnealing, StepDecay, ExponentialDecay, ReduceOnPlateau])
+def test_bad_epochs(cls, epochs, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        cls().start(0.1, epochs=epochs)
+
+
 # --- ReduceOnPlateau ------------------------------------------------------------------------
 
 
@@ -183,13 +293,67 @@ def test_plateau_needs_a_metric():
         schedule.step(0, "low")
 
 
+def test_plateau_skips_reductions_of_eps_or_less_by_hand():
+    # eps 0.01, factor 0.5: 0.1 -> 0.05 -> 0.025 -> 0.0125 each lower the rate by more than
+    # 0.01; the next, 0.0125 -> 0.00625, would lower it by only 0.00625 and is skipped.
+    schedule = ReduceOnPlateau(factor=0.5, patience=0, eps=0.01)
+    lrs = run(schedule, 0.1, [1.0] * 6)
+    assert lrs == pytest.approx([0.1, 0.05, 0.025, 0.0125, 0.0125, 0.0125], rel=1e-15)
+    # A skipped reduction still restarts the count, as PyTorch's does.
+    assert schedule.num_bad_epochs == 0
+
+
+def test_plateau_default_eps_at_the_boundary():
+    # The rule is strict, old - new > eps: 4e-8 -> 2e-8 lowers by 2e-8 > 1e-8, but
+    # 2e-8 -> 1e-8 lowers by exactly 1e-8 (halving is exact in binary), so it is skipped.
+    assert ReduceOnPlateau().eps == 1e-8
+    lrs = run(ReduceOnPlateau(factor=0.5, patience=0), 4e-8, [1.0] * 4)
+    assert lrs == [4e-8, 2e-8, 2e-8, 2e-8]
+    # With eps=0 the rate keeps halving.
+    lrs = run(ReduceOnPlateau(factor=0.5, patience=0, eps=0.0), 4e-8, [1.0] * 4)
+    assert lrs == [4e-8, 2e-8, 1e-8, 5e-9]
+
+
+PLATEAU_CONFIGS = [
+    {"factor": 0.5, "patience": 1},
+    {"factor": 0.5, "patience": 0, "cooldown": 2},
+    {"factor": 0.1, "patience": 2, "min_lr": 3e-7, "threshold": 0.01},
+    {"factor": 0.3, "patience": 1, "eps": 1e-7},
+    {"factor": 0.5, "patience": 0, "eps": 0.0},
+]
+
+
+@pytest.mark.parametrize("config", PLATEAU_CONFIGS, ids=lambda c: ",".join(map(str, c.values())))
+@pytest.mark.parametrize("lr0", [1e-6, 0.1])
+def test_plateau_matches_pytorch(config, lr0, rng):
+    torch = require("torch")
+    # A noisy plateau with a few real improvements, positive (where PyTorch's relative
+    # threshold, best * (1 - threshold), is the same as ours).
+    losses = (1.0 + 0.05 * rng.standard_normal(80)) * np.repeat([1.0, 0.8, 0.6, 0.5], 20)
+    losses = [float(loss) for loss in losses]
+    ours = run(ReduceOnPlateau(**config), lr0, losses)
+    parameter = torch.zeros(1, requires_grad=True)
+    optimizer = torch.optim.SGD([parameter], lr=lr0)
+    torch_config = {**config, "mode": "min", "threshold_mode": "rel"}
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, **torch_config)
+    theirs = []
+    for loss in losses:
+        scheduler.step(loss)
+        theirs.append(optimizer.param_groups[0]["lr"])
+    assert ours == pytest.approx(theirs, rel=1e-12, abs=0)
+    assert len(set(ours)) >= 2  # the run did reduce
+
+
 # --- configuration and validation -----------------------------------------------------------
 
 ALL = [
     StepDecay(step_size=5, gamma=0.5),
     ExponentialDecay(gamma=0.95),
     CosineAnnealing(t_max=100, min_lr=1e-5),
-    ReduceOnPlateau(factor=0.2, patience=3, min_lr=1e-6, threshold=0.01, cooldown=1),
+    ReduceOnPlateau(factor=0.2, patience=3, min_lr=1e-6, threshold=0.01, cooldown=1, eps=0.0),
+    StepDecay(),  # defaults from the run: None round-trips as None
+    ExponentialDecay(),
+    CosineAnnealing(min_lr=1e-5),
 ]
 
 
@@ -203,8 +367,10 @@ def test_config_round_trip(schedule):
 def test_repr():
     assert repr(StepDecay(10)) == "StepDecay(step_size=10, gamma=0.1)"
     assert repr(ReduceOnPlateau()) == (
-        "ReduceOnPlateau(factor=0.1, patience=10, min_lr=0.0, threshold=0.0001, cooldown=0)"
+        "ReduceOnPlateau(factor=0.1, patience=10, min_lr=0.0, threshold=0.0001, cooldown=0, "
+        "eps=1e-08)"
     )
+    assert repr(CosineAnnealing()) == "CosineAnnealing(t_max=None, min_lr=0.0)"
 
 
 @pytest.mark.parametrize(
@@ -234,6 +400,9 @@ def test_repr():
         ),
         (lambda: ReduceOnPlateau(cooldown=True), TypeError, "`cooldown` must be an integer >= 0"),
         (lambda: ReduceOnPlateau(min_lr=math.inf), ValueError, "`min_lr` must be a finite number"),
+        (lambda: ReduceOnPlateau(eps=-1e-8), ValueError, "`eps` must be a finite number >= 0"),
+        (lambda: CosineAnnealing(t_max=2.0), TypeError, "`t_max` must be a positive integer"),
+        (lambda: ExponentialDecay(gamma=0), ValueError, "`gamma` must be a number in (0, 1]"),
     ],
 )
 def test_bad_arguments(make, error, message):
@@ -291,8 +460,6 @@ def test_get_unknown_name():
 def test_get_bad_parameters():
     with pytest.raises(TypeError, match="Schedule 'step' takes no parameter 'gama'; its param"):
         schedules.get("step", step_size=2, gama=0.5)
-    with pytest.raises(TypeError, match="step_size"):
-        schedules.get("step")  # a required parameter missing
     with pytest.raises(ValueError, match="`gamma` must be a number in"):
         schedules.get("exponential", gamma=2.0)
 

@@ -11,12 +11,13 @@ each epoch from the initial one, :math:`\eta_0`:
 
 Interface
 ---------
-The training loop calls :meth:`Schedule.start` once with the optimizer's learning rate, trains
-epoch 0 with it, and at the **end** of every epoch ``e`` (counted from 0) calls
-:meth:`Schedule.step` with the monitored loss (the validation loss if there is one, else the
-training loss); the value returned is the learning rate of epoch ``e + 1``::
+The training loop calls :meth:`Schedule.start` once with the optimizer's learning rate and the
+number of epochs of the run, trains epoch 0 with that rate, and at the **end** of every epoch
+``e`` (counted from 0) calls :meth:`Schedule.step` with the monitored loss (the validation loss
+if there is one, else the training loss); the value returned is the learning rate of epoch
+``e + 1``::
 
-    schedule.start(optimizer.lr)
+    schedule.start(optimizer.lr, epochs=epochs)
     for epoch in range(epochs):
         loss = train_one_epoch()
         optimizer.lr = schedule.step(epoch, loss)
@@ -25,6 +26,22 @@ So in the closed forms below :math:`n = e + 1` is the number of epochs completed
 :math:`n` trains with :math:`\eta(n)`: the same as calling a PyTorch scheduler's ``step()``
 at the end of each epoch.
 
+Defaults from the run
+---------------------
+Every schedule can be built without arguments (``fit(schedule="cosine")``): what depends on
+the length of the run is taken from the ``epochs`` given to :meth:`Schedule.start`.
+
+=======================  ===================================================================
+``CosineAnnealing()``    ``t_max`` = ``epochs``: reach ``min_lr`` at the end of the run
+``StepDecay()``          ``step_size`` = ``max(1, epochs // 3)``: decay every third of the run
+``ExponentialDecay()``   ``gamma`` = ``0.01 ** (1 / epochs)``: :math:`\eta_0 / 100` at the end
+``ReduceOnPlateau()``    needs nothing from the run
+=======================  ===================================================================
+
+The values in use are the attributes ending in ``_`` (``t_max_``, ``step_size_``,
+``gamma_``); ``get_config()`` keeps returning the constructor's arguments (``None`` for a
+default taken from the run), so that the same schedule adapts to the next run's length.
+
 Examples
 --------
 >>> from neuronet import schedules
@@ -32,13 +49,17 @@ Examples
 >>> schedule.start(0.1)
 >>> [schedule.step(epoch) for epoch in range(5)]     # the lr of epochs 1 to 5
 [0.1, 0.05, 0.05, 0.025, 0.025]
+>>> schedule = schedules.get("cosine")     # t_max from the run
+>>> schedule.start(0.1, epochs=4)
+>>> schedule.t_max_, [round(schedule.step(epoch), 4) for epoch in range(4)]
+(4, [0.0854, 0.05, 0.0146, 0.0])
 """
 
 from __future__ import annotations
 
 import inspect
 import math
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from ._config import Configurable
 from ._registry import Registry
@@ -57,6 +78,8 @@ __all__ = [
 
 # --- schedules -------------------------------------------------------------------------------
 
+V = TypeVar("V")
+
 
 class Schedule(Configurable):
     r"""Base class: remembers :math:`\eta_0` and returns the learning rate of the next epoch.
@@ -71,6 +94,8 @@ class Schedule(Configurable):
     lr : float or None
         The learning rate returned by the last :meth:`step` (``lr0`` right after
         :meth:`start`).
+    epochs : int or None
+        The number of epochs of the run, as given to :meth:`start`.
     """
 
     name: ClassVar[str] = ""
@@ -78,10 +103,47 @@ class Schedule(Configurable):
     def __init__(self) -> None:
         self.lr0: float | None = None
         self.lr: float | None = None
+        self.epochs: int | None = None
 
-    def start(self, lr0: float) -> None:
-        """Begin a run at learning rate ``lr0`` (> 0), forgetting any earlier run."""
-        self.lr0 = self.lr = check_number(lr0, "lr0", "> 0")
+    def start(self, lr0: float, epochs: int | None = None) -> None:
+        """Begin a run at learning rate ``lr0`` (> 0), forgetting any earlier run.
+
+        Parameters
+        ----------
+        lr0 : float
+            The learning rate of epoch 0, > 0.
+        epochs : int, optional
+            The number of epochs of the run, >= 1: the parameters left to ``None`` at
+            construction are derived from it (see the module's "Defaults from the run").
+            Not needed when every parameter was given.
+
+        Raises
+        ------
+        ValueError
+            For a bad ``lr0`` or ``epochs``, or when a parameter needs ``epochs`` and none is
+            given (the message names the argument to give instead).
+        TypeError
+            For an ``lr0`` or ``epochs`` of the wrong type (``epochs=10.0``, say).
+        """
+        lr0 = check_number(lr0, "lr0", "> 0")
+        epochs = None if epochs is None else check_int(epochs, "epochs", minimum=1)
+        # Resolve before changing anything, so that a failed start leaves the schedule as it was.
+        self._resolve(epochs)
+        self.lr0 = self.lr = lr0
+        self.epochs = epochs
+
+    def _resolve(self, epochs: int | None) -> None:
+        """Set the ``*_`` attributes for a run of ``epochs`` epochs (None: not known)."""
+
+    def _needs(self, argument: str, epochs: int | None) -> int:
+        """``epochs``, or the error saying that ``argument`` must be given without it."""
+        if epochs is None:
+            raise ValueError(
+                f"{type(self).__name__} derives `{argument}` from the number of epochs, which "
+                f"was not given: pass {argument}=... to {type(self).__name__}(), or call "
+                f"start(lr0, epochs=...)."
+            )
+        return epochs
 
     def step(self, epoch: int, metric: float | None = None) -> float:
         """The learning rate for epoch ``epoch + 1``, called at the end of epoch ``epoch``.
@@ -102,6 +164,14 @@ class Schedule(Configurable):
             raise RuntimeError(f"Call {type(self).__name__}.start(lr0) before step().")
         return self.lr0
 
+    @staticmethod
+    def _resolved(value: V | None) -> V:
+        # Set by start() whenever step() can run (start raises otherwise); this only narrows
+        # the type for the closed forms.
+        if value is None:
+            raise RuntimeError("A parameter derived at start() is missing: call start() again.")
+        return value
+
     def _lr(self, lr0: float, n: int) -> float:
         """The learning rate after ``n >= 1`` completed epochs."""
         raise NotImplementedError
@@ -116,10 +186,16 @@ class StepDecay(Schedule):
 
     Parameters
     ----------
-    step_size : int
-        Epochs between two decays, >= 1.
+    step_size : int, optional
+        Epochs between two decays, >= 1. Default: ``max(1, epochs // 3)`` for a run of
+        ``epochs`` epochs, so that the rate drops every third of the run.
     gamma : float, default=0.1
         The factor applied at each decay, in (0, 1].
+
+    Attributes
+    ----------
+    step_size_ : int or None
+        The step size in use: ``step_size``, or the one derived at :meth:`start`.
 
     Examples
     --------
@@ -127,18 +203,29 @@ class StepDecay(Schedule):
     >>> schedule.start(0.1)
     >>> [schedule.step(epoch) for epoch in range(5)]
     [0.1, 0.05, 0.05, 0.025, 0.025]
+    >>> schedule = StepDecay(gamma=0.5)
+    >>> schedule.start(0.1, epochs=6)
+    >>> schedule.step_size_, [schedule.step(epoch) for epoch in range(6)]
+    (2, [0.1, 0.05, 0.05, 0.025, 0.025, 0.0125])
     """
 
     name = "step"
     _config_keys = ("step_size", "gamma")
 
-    def __init__(self, step_size: int, gamma: float = 0.1) -> None:
+    def __init__(self, step_size: int | None = None, gamma: float = 0.1) -> None:
         super().__init__()
-        self.step_size = check_int(step_size, "step_size", minimum=1)
+        self.step_size = (
+            None if step_size is None else check_int(step_size, "step_size", minimum=1)
+        )
         self.gamma = check_number(gamma, "gamma", "in (0, 1]")
+        self.step_size_ = self.step_size
+
+    def _resolve(self, epochs: int | None) -> None:
+        if self.step_size is None:
+            self.step_size_ = max(1, self._needs("step_size", epochs) // 3)
 
     def _lr(self, lr0: float, n: int) -> float:
-        return lr0 * self.gamma ** (n // self.step_size)
+        return lr0 * self.gamma ** (n // self._resolved(self.step_size_))
 
 
 class ExponentialDecay(Schedule):
@@ -150,8 +237,16 @@ class ExponentialDecay(Schedule):
 
     Parameters
     ----------
-    gamma : float
+    gamma : float, optional
         The factor applied each epoch, in (0, 1]; 0.95 halves the rate in about 14 epochs.
+        Default: ``0.01 ** (1 / epochs)`` for a run of ``epochs`` epochs, so that the rate
+        falls a hundredfold over the run, to :math:`\eta_0 / 100` after the last epoch
+        (the last epoch itself trains at :math:`\eta_0 / (100\,\gamma)`).
+
+    Attributes
+    ----------
+    gamma_ : float or None
+        The factor in use: ``gamma``, or the one derived at :meth:`start`.
 
     Examples
     --------
@@ -159,17 +254,29 @@ class ExponentialDecay(Schedule):
     >>> schedule.start(0.1)
     >>> [schedule.step(epoch) for epoch in range(5)]
     [0.05, 0.025, 0.0125, 0.00625, 0.003125]
+    >>> schedule = ExponentialDecay()
+    >>> schedule.start(0.1, epochs=2)
+    >>> round(schedule.gamma_, 6), [round(schedule.step(epoch), 6) for epoch in range(2)]
+    (0.1, [0.01, 0.001])
     """
 
     name = "exponential"
     _config_keys = ("gamma",)
 
-    def __init__(self, gamma: float) -> None:
+    #: The default gamma divides the learning rate by 1 / FINAL_FACTOR over a run.
+    FINAL_FACTOR: ClassVar[float] = 0.01
+
+    def __init__(self, gamma: float | None = None) -> None:
         super().__init__()
-        self.gamma = check_number(gamma, "gamma", "in (0, 1]")
+        self.gamma = None if gamma is None else check_number(gamma, "gamma", "in (0, 1]")
+        self.gamma_ = self.gamma
+
+    def _resolve(self, epochs: int | None) -> None:
+        if self.gamma is None:
+            self.gamma_ = self.FINAL_FACTOR ** (1.0 / self._needs("gamma", epochs))
 
     def _lr(self, lr0: float, n: int) -> float:
-        return lr0 * self.gamma**n
+        return lr0 * self._resolved(self.gamma_) ** n
 
 
 class CosineAnnealing(Schedule):
@@ -186,10 +293,16 @@ class CosineAnnealing(Schedule):
 
     Parameters
     ----------
-    t_max : int
-        Epochs to reach ``min_lr``, >= 1; usually the number of epochs of the run.
+    t_max : int, optional
+        Epochs to reach ``min_lr``, >= 1. Default: the number of epochs of the run, given to
+        :meth:`start`.
     min_lr : float, default=0.0
         The final learning rate :math:`\eta_\text{min}` >= 0, at most :math:`\eta_0`.
+
+    Attributes
+    ----------
+    t_max_ : int or None
+        The :math:`T` in use: ``t_max``, or the number of epochs given to :meth:`start`.
 
     Notes
     -----
@@ -212,21 +325,28 @@ class CosineAnnealing(Schedule):
     name = "cosine"
     _config_keys = ("t_max", "min_lr")
 
-    def __init__(self, t_max: int, min_lr: float = 0.0) -> None:
+    def __init__(self, t_max: int | None = None, min_lr: float = 0.0) -> None:
         super().__init__()
-        self.t_max = check_int(t_max, "t_max", minimum=1)
+        self.t_max = None if t_max is None else check_int(t_max, "t_max", minimum=1)
         self.min_lr = check_number(min_lr, "min_lr", ">= 0")
+        self.t_max_ = self.t_max
 
-    def start(self, lr0: float) -> None:
-        super().start(lr0)
-        if self.min_lr > self._started():
+    def start(self, lr0: float, epochs: int | None = None) -> None:
+        lr0 = check_number(lr0, "lr0", "> 0")
+        if self.min_lr > lr0:
             raise ValueError(
                 f"`min_lr` (={self.min_lr!r}) must be at most the initial learning rate, "
                 f"got lr0={lr0!r}."
             )
+        super().start(lr0, epochs)
+
+    def _resolve(self, epochs: int | None) -> None:
+        if self.t_max is None:
+            self.t_max_ = self._needs("t_max", epochs)
 
     def _lr(self, lr0: float, n: int) -> float:
-        progress = min(n, self.t_max) / self.t_max
+        t_max = self._resolved(self.t_max_)
+        progress = min(n, t_max) / t_max
         return self.min_lr + (lr0 - self.min_lr) * (1.0 + math.cos(math.pi * progress)) / 2.0
 
 
@@ -239,8 +359,9 @@ class ReduceOnPlateau(Schedule):
 
     with :math:`\tau` = ``threshold`` (a relative margin, so that noise does not count as
     progress). After more than ``patience`` epochs in a row without improvement the rate
-    becomes :math:`\max(\text{factor}\cdot\eta, \eta_\text{min})`, and for the next
-    ``cooldown`` epochs bad epochs are not counted.
+    becomes :math:`\eta' = \max(\text{factor}\cdot\eta, \eta_\text{min})` if that lowers it
+    by more than ``eps`` (:math:`\eta - \eta' > \epsilon`; otherwise it stays :math:`\eta`),
+    and for the next ``cooldown`` epochs bad epochs are not counted.
 
     Parameters
     ----------
@@ -255,6 +376,10 @@ class ReduceOnPlateau(Schedule):
         Relative improvement :math:`\tau` that counts, in [0, 1).
     cooldown : int, default=0
         Epochs after a reduction during which bad epochs are not counted, >= 0.
+    eps : float, default=1e-8
+        The smallest reduction made, >= 0: a reduction by ``eps`` or less is skipped, so the
+        rate stops shrinking near ``eps / (1 - factor)``. (The patience count and the
+        cooldown restart all the same, as in PyTorch.)
 
     Attributes
     ----------
@@ -267,7 +392,8 @@ class ReduceOnPlateau(Schedule):
     -----
     Follows PyTorch's ``ReduceLROnPlateau(mode="min", threshold_mode="rel")``, except that the
     margin uses :math:`|L^*|`, so that it also means "lower by a fraction" for a negative
-    loss. A NaN loss never counts as an improvement.
+    loss. A NaN loss never counts as an improvement. ``eps`` has PyTorch's meaning and default,
+    so the two agree down to rates of about ``1e-8`` too.
 
     Examples
     --------
@@ -279,7 +405,7 @@ class ReduceOnPlateau(Schedule):
     """
 
     name = "plateau"
-    _config_keys = ("factor", "patience", "min_lr", "threshold", "cooldown")
+    _config_keys = ("factor", "patience", "min_lr", "threshold", "cooldown", "eps")
 
     def __init__(
         self,
@@ -288,6 +414,7 @@ class ReduceOnPlateau(Schedule):
         min_lr: float = 0.0,
         threshold: float = 1e-4,
         cooldown: int = 0,
+        eps: float = 1e-8,
     ) -> None:
         super().__init__()
         self.factor = check_number(factor, "factor", "in (0, 1)")
@@ -295,6 +422,7 @@ class ReduceOnPlateau(Schedule):
         self.min_lr = check_number(min_lr, "min_lr", ">= 0")
         self.threshold = check_number(threshold, "threshold", "in [0, 1)")
         self.cooldown = check_int(cooldown, "cooldown", minimum=0)
+        self.eps = check_number(eps, "eps", ">= 0")
         self._reset()
 
     def _reset(self) -> None:
@@ -302,8 +430,8 @@ class ReduceOnPlateau(Schedule):
         self.num_bad_epochs = 0
         self.cooldown_counter = 0
 
-    def start(self, lr0: float) -> None:
-        super().start(lr0)
+    def start(self, lr0: float, epochs: int | None = None) -> None:
+        super().start(lr0, epochs)  # nothing here depends on the number of epochs
         self._reset()
 
     def step(self, epoch: int, metric: float | None = None) -> float:
@@ -325,8 +453,11 @@ class ReduceOnPlateau(Schedule):
             self.cooldown_counter -= 1
             self.num_bad_epochs = 0
         if self.num_bad_epochs > self.patience:
-            # min(): a min_lr above the current rate must not raise it.
-            lr = min(lr, max(lr * self.factor, self.min_lr))
+            reduced = max(lr * self.factor, self.min_lr)
+            # PyTorch's rule: skip a reduction of eps or less. It also keeps a min_lr above
+            # the current rate from raising it (the difference is then negative).
+            if lr - reduced > self.eps:
+                lr = reduced
             self.cooldown_counter = self.cooldown
             self.num_bad_epochs = 0
         self.lr = lr
@@ -383,7 +514,9 @@ def get(schedule: str | Schedule | None, **params: Any) -> Schedule | None:
     >>> get("cosine", t_max=50)
     CosineAnnealing(t_max=50, min_lr=0.0)
     >>> get("Reduce-On-Plateau", patience=3)
-    ReduceOnPlateau(factor=0.1, patience=3, min_lr=0.0, threshold=0.0001, cooldown=0)
+    ReduceOnPlateau(factor=0.1, patience=3, min_lr=0.0, threshold=0.0001, cooldown=0, eps=1e-08)
+    >>> get("step")     # step_size from the run: see StepDecay
+    StepDecay(step_size=None, gamma=0.1)
     """
     if schedule is None or isinstance(schedule, Schedule):
         if params:
