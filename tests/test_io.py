@@ -55,8 +55,9 @@ def test_round_trip_keeps_classes_loss_and_activation_parameters(tmp_path, train
     assert again.hidden_activations == net.hidden_activations
     assert again.loss == net.loss
     np.testing.assert_array_equal(
-        again.hidden_activations[0].slope, net.hidden_activations[0].slope
+        again.dense_layers[0].activation_parameters, net.dense_layers[0].activation_parameters
     )
+    assert net.dense_layers[0].activation_parameters.size == 1  # the PReLU slope
 
 
 def test_file_is_plain_safetensors_with_json_metadata(tmp_path, trained):

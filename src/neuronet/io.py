@@ -43,8 +43,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .layers import Dense
-
 if TYPE_CHECKING:
     from .network import MLP
 
@@ -88,20 +86,13 @@ class ModelInfo:
     config: dict[str, Any]
 
 
-def _dense(net: MLP) -> list[Dense]:
-    # Only layers with parameters are stored; a parameter-free layer such as Dropout is
-    # rebuilt from the config, and skipping it keeps the tensor names of older files.
-    return [layer for layer in net.layers if isinstance(layer, Dense)]
-
-
 def _tensors(net: MLP) -> dict[str, np.ndarray[Any, Any]]:
     tensors = {}
-    for i, layer in enumerate(_dense(net)):
+    for i, layer in enumerate(net.dense_layers):
         tensors[f"layers.{i}.weights"] = np.ascontiguousarray(layer.weights)
         tensors[f"layers.{i}.bias"] = np.ascontiguousarray(layer.bias)
-        k = layer.n_in * layer.n_out + layer.n_out
-        if layer.n_parameters > k:
-            tensors[f"layers.{i}.activation"] = np.ascontiguousarray(layer.parameters[k:])
+        if layer.activation_parameters.size:
+            tensors[f"layers.{i}.activation"] = np.ascontiguousarray(layer.activation_parameters)
     return tensors
 
 
@@ -222,12 +213,11 @@ def load(path: str | os.PathLike[str]) -> MLP:
                 f"tensor {name!r} has shape {tensors[name].shape} and dtype "
                 f"{tensors[name].dtype}; the architecture needs {target.shape} {target.dtype}."
             )
-    for i, layer in enumerate(_dense(net)):
+    for i, layer in enumerate(net.dense_layers):
         layer.weights[...] = tensors[f"layers.{i}.weights"]
         layer.bias[...] = tensors[f"layers.{i}.bias"]
         if f"layers.{i}.activation" in tensors:
-            k = layer.n_in * layer.n_out + layer.n_out
-            layer.parameters[k:] = tensors[f"layers.{i}.activation"]
+            layer.activation_parameters[...] = tensors[f"layers.{i}.activation"]
     return net
 
 
