@@ -1,10 +1,14 @@
-import pytest
+"""The command line as a whole: the default run, --version, help texts, exit codes."""
+
+import typer
 from typer.testing import CliRunner
 
-from neuronet import load
-from neuronet.cli import app
+import neuronet
+from neuronet import activations, datasets, load, optimizers
+from neuronet.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, app
 
 runner = CliRunner()
+WIDE = {"COLUMNS": "400"}  # so that rich prints every message on one line
 
 
 def test_train_with_no_arguments_trains_reports_and_saves(tmp_path, monkeypatch):
@@ -16,6 +20,26 @@ def test_train_with_no_arguments_trains_reports_and_saves(tmp_path, monkeypatch)
     assert accuracy >= 95.0
     net = load(tmp_path / "model.safetensors")
     assert net.sizes == [2, 64, 64, 3]
+    assert net.hidden_activations[0].name == "relu"
+
+    # Run again: the model is not overwritten without --force, and nothing is trained.
+    before = (tmp_path / "model.safetensors").read_bytes()
+    result = runner.invoke(app, ["train", "--quiet"], env=WIDE)
+    assert result.exit_code == EXIT_USAGE
+    assert "'--out': 'model.safetensors' already exists; pass --force" in result.output
+    assert "Training on" not in result.output
+    assert (tmp_path / "model.safetensors").read_bytes() == before
+
+
+def test_force_overwrites_an_existing_model(tmp_path):
+    out = tmp_path / "m.safetensors"
+    out.write_bytes(b"an older model")
+    args = ["train", "-q", "--epochs", "1", "--samples", "60", "--hidden", "8", "--out", str(out)]
+    assert runner.invoke(app, args).exit_code == EXIT_USAGE
+    assert out.read_bytes() == b"an older model"
+    result = runner.invoke(app, [*args, "--force"])
+    assert result.exit_code == EXIT_OK, result.output
+    assert load(out).sizes == [2, 8, 3]
 
 
 def test_train_regression_and_options(tmp_path):
@@ -41,34 +65,43 @@ def test_train_regression_and_options(tmp_path):
     assert "mean squared error" in result.output and out.exists()
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["--data", "spirl"], "Did you mean 'spiral'"),
-        (["--hidden", "a,b"], "expected widths"),
-    ],
-)
-def test_train_bad_options(args, message):
-    result = runner.invoke(app, ["train", "-q", *args])
-    assert result.exit_code != 0
-    assert message in result.output
+def test_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == EXIT_OK
+    assert result.output == f"neuronet {neuronet.__version__}\n"
 
 
-def test_activations_lists_every_activation():
-    from neuronet import activations
-
-    result = runner.invoke(app, ["activations"], env={"COLUMNS": "250"})
-    assert result.exit_code == 0
-    for name in activations.names():
-        assert name in result.output
+def test_no_command_shows_help():
+    result = runner.invoke(app, [])
+    assert "train" in result.output and "activations" in result.output
+    assert "--version" in result.output
 
 
-def test_info_describes_a_model_and_rejects_junk(tmp_path):
-    from neuronet import MLP
+def test_train_help_lists_the_valid_names():
+    result = runner.invoke(app, ["train", "--help"], env=WIDE)
+    assert result.exit_code == EXIT_OK
+    text = " ".join(result.output.split())
+    assert "Built-in data set: one of " + ", ".join(datasets.names()) in text
+    assert "Optimizer: one of " + ", ".join(optimizers.names()) in text
+    hidden = [name for name in activations.names() if activations.get(name).elementwise]
+    assert "activation: one of " + ", ".join(hidden) in text
+    for option in ("--force", "--save-diverged", "--quiet", "--seed", "--out"):
+        assert option in text
 
-    MLP([2, 3, 1], seed=0).save(tmp_path / "m.safetensors")
-    result = runner.invoke(app, ["info", str(tmp_path / "m.safetensors")])
-    assert result.exit_code == 0 and "MLP 2 → 3 → 1" in result.output
-    (tmp_path / "junk.safetensors").write_bytes(b"junk")
-    result = runner.invoke(app, ["info", str(tmp_path / "junk.safetensors")])
-    assert result.exit_code == 1 and "junk.safetensors" in result.output
+
+def test_every_option_of_every_command_has_help():
+    group = typer.main.get_command(app)
+    commands = {"": group, **group.commands}  # type: ignore[attr-defined]
+    assert set(commands) == {"", "train", "activations", "info"}
+    for name, command in commands.items():
+        assert command.help, name
+        for param in command.params:
+            assert getattr(param, "help", None), f"{name} {param.name}"
+
+
+def test_exit_codes_are_documented():
+    assert (EXIT_OK, EXIT_FAILURE, EXIT_USAGE) == (0, 1, 2)
+    doc = neuronet.cli.__doc__
+    assert "Exit codes" in doc
+    for code in ("0\n    Success", "1\n    Failure", "2\n    Usage error"):
+        assert code in doc
