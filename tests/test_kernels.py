@@ -34,14 +34,16 @@ def test_compiled_kernels_match_numpy_bit_for_bit(opt, dtype, monkeypatch):
     grads = [rng.standard_normal(1000).astype(dtype) for _ in range(5)]
     mask = np.arange(1000) % 3 != 0
     results = []
-    for compiled in (False, True):
-        optimizers.use_numba(compiled)
-        o, p = type(opt)(**opt.get_config()), p0.copy()
-        o.prepare(p, decay_mask=mask)
-        for g in grads:
-            o.step(p, g)
-        results.append(p)
-    optimizers.use_numba(None)
+    try:
+        for compiled in (False, True):
+            optimizers.use_numba(compiled)
+            o, p = type(opt)(**opt.get_config()), p0.copy()
+            o.prepare(p, decay_mask=mask)
+            for g in grads:
+                o.step(p, g)
+            results.append(p)
+    finally:
+        optimizers.use_numba(None)  # never leak the choice into later tests
     np.testing.assert_array_equal(results[0], results[1])
 
 
