@@ -11,14 +11,29 @@ train and inspect networks of them with NumPy alone.
 True
 """
 
+from typing import TYPE_CHECKING, Any
+
 from . import activations, datasets, init, losses, optimizers, schedules
 from .activations import Activation
-from .io import ModelFileError, load
 from .layers import Dense, Dropout, Layer, Neuron
 from .network import MLP
 from .training import Callback, DivergenceWarning, History
 
+if TYPE_CHECKING:
+    from .io import ModelFileError, load
+
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    # neuronet.io brings json, tempfile and pathlib (a quarter of `import neuronet`); most
+    # sessions never save or load, so `load` and `ModelFileError` import it on first use.
+    if name in ("load", "ModelFileError"):
+        from . import io
+
+        return getattr(io, name)
+    raise AttributeError(f"module 'neuronet' has no attribute {name!r}")
+
 
 __all__ = [
     "MLP",

@@ -18,7 +18,6 @@ use NumPy. :func:`set_enabled` switches the kernels off or back on.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +35,8 @@ _compiled: dict[str, Callable[..., None]] = {}
 def set_enabled(flag: bool | None) -> None:
     """Use the compiled kernels (True), never (False), or whenever numba is installed (None)."""
     global _enabled
+    import importlib.util  # here, not at import: it costs more than this module
+
     if flag and importlib.util.find_spec("numba") is None:
         raise ImportError("The compiled kernels need numba: pip install 'neuronet[fast]'.")
     _enabled = flag
@@ -44,6 +45,8 @@ def set_enabled(flag: bool | None) -> None:
 def enabled() -> bool:
     """Whether the compiled kernels will be used (for buffers of at least :data:`MIN_SIZE`)."""
     if _enabled is None:
+        import importlib.util
+
         return importlib.util.find_spec("numba") is not None
     return _enabled
 

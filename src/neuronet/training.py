@@ -40,6 +40,7 @@ from ._validation import (
 )
 from ._warnings import warn_user
 from .layers import Dropout
+from .progress import ProgressReport, check_verbose
 
 if TYPE_CHECKING:
     from .network import MLP
@@ -237,7 +238,7 @@ def fit(
     net.head.check_training_targets(y_arr)
     loop = _Loop(net, X_train, y_train, validation, l2, early_stopping, patience, hooks)
     with (
-        _Progress(verbose, epochs) as progress,
+        ProgressReport(verbose, epochs) as progress,
         np.errstate(over="ignore", invalid="ignore", divide="ignore"),
     ):
         # Overflow inside a diverging step is caught by the checks in _end_epoch, which stop
@@ -247,7 +248,7 @@ def fit(
         if isinstance(opt, _optimizers.LBFGS):
             loop.run_lbfgs(opt, epochs, progress)
         else:
-            loop.run(opt, sched, epochs, batch_size, shuffle, progress, verbose)
+            loop.run(opt, sched, epochs, batch_size, shuffle, progress)
     loop.finish()
     for cb in hooks:
         cb.on_train_end(net, loop.history)
@@ -372,8 +373,7 @@ class _Loop:
         epochs: int,
         batch_size: int,
         shuffle: bool,
-        progress: _Progress,
-        verbose: int,
+        progress: ProgressReport,
     ) -> None:
         net = self.net
         opt.prepare(net.parameters, decay_mask=net.weight_mask)
@@ -381,13 +381,13 @@ class _Loop:
             sched.start(opt.lr)
         for epoch in range(epochs):
             loss, correct = self._epoch(opt, batch_size, shuffle)
-            stop = self._end_epoch(epoch, loss, correct, opt.lr, progress, verbose)
+            stop = self._end_epoch(epoch, loss, correct, opt.lr, progress)
             if stop:
                 break
             if sched is not None:
                 opt.lr = sched.step(epoch, self._monitored(self.history.history))
 
-    def run_lbfgs(self, opt: _optimizers.LBFGS, epochs: int, progress: _Progress) -> None:
+    def run_lbfgs(self, opt: _optimizers.LBFGS, epochs: int, progress: ProgressReport) -> None:
         net, params = self.net, self.net.parameters
         X, y = self.X, self.y
 
@@ -401,7 +401,7 @@ class _Loop:
         def after_iteration(x: NDArray[np.float64]) -> bool:
             params[...] = x
             loss, correct = net.evaluate(X, y, l2=self.l2)
-            return self._end_epoch(self.history.epochs, loss, correct, math.nan, progress, 0)
+            return self._end_epoch(self.history.epochs, loss, correct, math.nan, progress)
 
         result = opt.minimize(loss_and_grad, params, max_iter=epochs, callback=after_iteration)
         history = self.history
@@ -438,8 +438,7 @@ class _Loop:
         loss: float,
         correct: int,
         lr: float,
-        progress: _Progress,
-        verbose: int,
+        progress: ProgressReport,
     ) -> bool:
         """Check, record and report the epoch; return True when training should stop."""
         if not (math.isfinite(loss) and np.isfinite(self.net.parameters).all()):
@@ -466,9 +465,7 @@ class _Loop:
         logs = self._logs(loss, correct, lr)
         self.history.record(logs)
         self.last_finite = self.net.parameters.copy()
-        progress.update(epoch, logs)
-        if verbose >= 2:
-            progress.log(epoch, logs)
+        progress.epoch_end(epoch, logs)
         stop = False
         monitored = self._monitored(self.history.history)
         if monitored < self.best:
@@ -514,67 +511,3 @@ class _Loop:
     def finish(self) -> None:
         if self.early_stopping and not self.history.diverged and self.history.epochs:
             self.net.parameters[...] = self.best_params
-
-
-# --- progress -------------------------------------------------------------------------------
-
-
-def _format(logs: dict[str, float]) -> str:
-    return "  ".join(
-        f"{key} {value:.4g}" if key != "lr" else f"lr {value:.2g}"
-        for key, value in logs.items()
-        if math.isfinite(value)
-    )
-
-
-class _Progress:
-    """A rich progress bar over epochs, or nothing at verbose=0 (rich is imported lazily)."""
-
-    def __init__(self, verbose: int, epochs: int) -> None:
-        self.enabled = verbose > 0
-        self.epochs = epochs
-        self._bar: Any = None
-
-    def __enter__(self) -> _Progress:
-        if self.enabled:
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeRemainingColumn,
-            )
-
-            self._bar = Progress(
-                TextColumn("epoch"),
-                MofNCompleteColumn(),
-                BarColumn(),
-                TimeRemainingColumn(),
-                TextColumn("{task.fields[metrics]}"),
-            )
-            self._bar.__enter__()
-            self._task = self._bar.add_task("training", total=self.epochs, metrics="")
-        return self
-
-    def update(self, epoch: int, logs: dict[str, float]) -> None:
-        if self._bar is not None:
-            self._bar.update(self._task, completed=epoch + 1, metrics=_format(logs))
-
-    def log(self, epoch: int, logs: dict[str, float]) -> None:
-        if self._bar is not None:
-            self._bar.console.print(f"epoch {epoch + 1}/{self.epochs}  {_format(logs)}")
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(*exc)
-
-
-def check_verbose(verbose: object) -> int:
-    """``verbose`` as 0, 1 or 2."""
-    if isinstance(verbose, bool) or not isinstance(verbose, int):
-        raise TypeError(
-            f"`verbose` must be 0, 1 or 2, got {verbose!r} of type {type(verbose).__name__}."
-        )
-    if verbose not in (0, 1, 2):
-        raise ValueError(f"`verbose` must be 0, 1 or 2, got {verbose!r}.")
-    return verbose
