@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 import pytest
 
+from conftest import require
 from neuronet import MLP, datasets, load
 
 
@@ -125,7 +126,7 @@ def test_a_nan_label_says_nan(blobs):
 
 @pytest.fixture
 def pd():
-    return pytest.importorskip("pandas")
+    return require("pandas")  # in the dev extra: CI must never skip these
 
 
 @pytest.mark.parametrize("dtype", ["Int64", "Float64", "boolean"])

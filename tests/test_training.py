@@ -408,3 +408,16 @@ def test_fit_documents_every_parameter_where_users_look():
     for name in inspect.signature(MLP.fit).parameters:
         if name != "self":
             assert f"{name} :" in doc, name
+
+
+@pytest.mark.parametrize("name", ["cosine", "step", "exponential", "plateau"])
+def test_schedules_by_name_take_their_defaults_from_the_run(name, circles):
+    # fit(schedule="cosine") once raised "missing 1 required positional argument".
+    X_train, _, y_train, _ = circles
+    net = MLP([2, 8, 2], output="softmax", seed=0)
+    history = net.fit(
+        X_train, y_train, epochs=9, lr=0.1, optimizer="sgd", schedule=name, verbose=0
+    )
+    assert history.epochs == 9
+    if name != "plateau":
+        assert history["lr"][-1] < 0.1  # the rate really fell over the run

@@ -378,7 +378,7 @@ class _Loop:
         net = self.net
         opt.prepare(net.parameters, decay_mask=net.weight_mask)
         if sched is not None:
-            sched.start(opt.lr)
+            sched.start(opt.lr, epochs=epochs)
         for epoch in range(epochs):
             loss, correct = self._epoch(opt, batch_size, shuffle)
             stop = self._end_epoch(epoch, loss, correct, opt.lr, progress)
