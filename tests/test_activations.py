@@ -114,11 +114,31 @@ def _case_id(case):
     return "-".join([name, *(f"{key}={value}" for key, value in params.items())])
 
 
+def _instance(request):
+    name, params = request.param
+    return name, params, activations.get(name, **params)
+
+
 @pytest.fixture(params=CASES, ids=_case_id)
 def case(request):
     """(name, params, an instance)."""
-    name, params = request.param
-    return name, params, activations.get(name, **params)
+    return _instance(request)
+
+
+@pytest.fixture(
+    params=[c for c in CASES if activations.get(c[0], **c[1]).elementwise], ids=_case_id
+)
+def elementwise_case(request):
+    """The cases with an element-wise derivative (softmax's backward is checked instead)."""
+    return _instance(request)
+
+
+@pytest.fixture(
+    params=[c for c in CASES if not activations.get(c[0], **c[1]).n_parameters(1)], ids=_case_id
+)
+def parameterless_case(request):
+    """The cases without learned parameters (all but PReLU)."""
+    return _instance(request)
 
 
 def _away_from_kinks(act, rng, n_rows, low=-6.0, high=6.0):
@@ -163,10 +183,8 @@ def test_forward_float32_matches_reference(case, rng):
 STEP = 1e-6
 
 
-def test_derivative_matches_finite_differences(case, rng):
-    _, _, act = case
-    if not act.elementwise:
-        pytest.skip("no element-wise derivative; backward is checked instead")
+def test_derivative_matches_finite_differences(elementwise_case, rng):
+    _, _, act = elementwise_case
     z = _away_from_kinks(act, rng, n_rows=50)
     numerical = central_differences(lambda: act.forward(z), z, step=STEP)
     derivative = act.derivative(z)
@@ -359,10 +377,8 @@ def test_prelu_rejects_parameters_of_the_wrong_shape(per_neuron, params):
         PReLU(per_neuron=per_neuron).forward_with(np.zeros((2, 3)), params)
 
 
-def test_activations_without_parameters(case, rng):
-    _, _, act = case
-    if isinstance(act, PReLU):
-        pytest.skip("PReLU has a learned slope")
+def test_activations_without_parameters(parameterless_case, rng):
+    _, _, act = parameterless_case
     assert act.n_parameters(7) == 0
     empty = act.initial_parameters(7, np.float32)
     assert empty.shape == (0,)
