@@ -122,3 +122,13 @@ def test_divergence_with_the_progress_bar_prints_no_warning(tmp_path):
     result = runner.invoke(app, [*args, *DIVERGES, "--out", str(tmp_path / "m.safetensors")])
     assert result.exit_code == EXIT_FAILURE
     assert "DivergenceWarning" not in result.output and "Traceback" not in result.output
+
+
+def test_a_loss_that_runs_away_without_nan_is_a_failure_too(tmp_path):
+    # Adam at lr 1e6 keeps the loss finite but huge: the core calls that diverged too.
+    out = tmp_path / "m.safetensors"
+    args = [*FAST, "--data", "curve", "--lr", "1e6", "--out", str(out)]
+    result = runner.invoke(app, args, env=WIDE)
+    assert result.exit_code == EXIT_FAILURE, result.output
+    assert "training failed" in result.output and "lower --lr (it was 1e+06)" in result.output
+    assert not out.exists()
