@@ -391,3 +391,17 @@ def test_dropout_is_a_layer_of_the_network():
     assert len(net.dense_layers) == 3 and net.get_config()["dropout"] == 0.3
     again = MLP.from_config(net.get_config())
     assert [type(layer).__name__ for layer in again.layers] == kinds
+
+
+def test_import_neuronet_loads_only_what_every_session_needs():
+    # Part of keeping `import neuronet` fast: these load on first use, not at import.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, neuronet; "
+        "print(sorted(m for m in ('numpy.random', 'scipy', 'scipy.special', 'rich', 'json', "
+        "'tempfile', 'difflib', 'neuronet.io', 'pandas') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -8,7 +8,6 @@ the rule raises ``ValueError``.
 
 from __future__ import annotations
 
-import difflib
 import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping
@@ -224,6 +223,8 @@ def unknown_name(
     Traceback (most recent call last):
     ValueError: Unknown optimizer 'adma'. Did you mean 'adam'? Valid names: adam, sgd.
     """
+    import difflib  # only when a name is wrong: not worth its import time up front
+
     listed = sorted(valid)
     candidates = [*listed, *(aliases or ())]
     to_key = normalise or (lambda spelling: spelling)

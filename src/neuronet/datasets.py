@@ -39,7 +39,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Union
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
@@ -61,7 +61,9 @@ __all__ = [
     "xor",
 ]
 
-Seed = int | np.random.Generator | None
+# A string annotation: evaluating np.random here would import numpy.random, a tenth of
+# `import neuronet`, for a name that only type checkers read.
+Seed = Union[int, "np.random.Generator", None]
 Arrays = tuple[NDArray[Any], NDArray[Any]]
 
 
