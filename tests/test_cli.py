@@ -105,3 +105,10 @@ def test_exit_codes_are_documented():
     assert "Exit codes" in doc
     for code in ("0\n    Success", "1\n    Failure", "2\n    Usage error"):
         assert code in doc
+
+
+def test_help_is_not_cut_at_80_columns():
+    for args in (["--help"], ["train", "--help"], ["activations", "--help"], ["info", "--help"]):
+        result = runner.invoke(app, args, env={"COLUMNS": "80"})
+        assert result.exit_code == EXIT_OK
+        assert "…" not in result.output, args

@@ -120,7 +120,9 @@ def train(
     ] = False,
     save_diverged: Annotated[
         bool,
-        typer.Option(help="Save the model even if training diverges (the exit code stays 1)."),
+        typer.Option(
+            "--save-diverged", help="Save the model even if training diverges (exit code 1)."
+        ),
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
