@@ -202,7 +202,7 @@ def train(
         accuracy = float((net.predict(X_test) == y_test).mean())
         console.print(f"Held-out accuracy: [bold]{accuracy:.1%}[/]")
     _save(net, out)
-    console.print(f"Saved the model to {out}")
+    console.print(f"Saved the model to {out}", markup=False, highlight=False)
 
 
 def _save(net: MLP, out: Path) -> None:
