@@ -160,3 +160,11 @@ def test_a_pandas_category_gives_its_categories_in_order(pd, blobs):
     fit_quietly(net, X, target)
     assert net.classes == order
     assert float((net.predict(X) == np.array(order)[y]).mean()) > 0.9
+
+
+def test_classes_can_be_assigned_and_are_checked():
+    net = MLP([2, 4, 3], output="softmax", seed=0)
+    net.classes = ["x", "y", "z"]
+    assert set(net.predict(np.zeros((2, 2)))) <= {"x", "y", "z"}
+    with pytest.raises(ValueError, match="one label per class"):
+        net.classes = ["x", "y"]

@@ -444,9 +444,10 @@ class Head:
             self.n_classes = 2
         else:
             self.n_classes = n_outputs
-        self.classes = self._check_classes(classes)
+        self.classes = self.check_classes(classes)
 
-    def _check_classes(self, classes: Any) -> list[Any] | None:
+    def check_classes(self, classes: Any) -> list[Any] | None:
+        """``classes`` as a list with one label per class, or None; errors say what is wrong."""
         if classes is None:
             return None
         if not self.is_classifier:
@@ -578,9 +579,9 @@ class Head:
         return self.loss.value(out, y), self.loss.gradient(out, y)
 
     def loss_value(self, out: Array, y: NDArray[Any]) -> float:
-        """The loss for ``out`` (logits when :attr:`fused`); ``out`` is left unchanged."""
+        """The loss for ``out`` (logits when :attr:`fused`), which may be overwritten."""
         if self.fused:
-            return self.loss.fused(out, y)[0]
+            return self.loss.fused(out, y, out=out)[0]
         return self.loss.value(out, y)
 
     def count_correct(self, out: Array, y: NDArray[Any]) -> int:

@@ -212,8 +212,15 @@ class MLP:
 
     @property
     def classes(self) -> list[Any] | None:
-        """The labels :meth:`predict` returns for a classifier, or None for 0..k-1."""
+        """The labels :meth:`predict` returns for a classifier, or None for 0..k-1.
+
+        ``fit`` takes them from ``y`` when the labels are not numbers; assigning checks them.
+        """
         return self.head.classes
+
+    @classes.setter
+    def classes(self, classes: Sequence[Any] | None) -> None:
+        self.head.classes = self.head.check_classes(classes)
 
     @property
     def output_layer(self) -> Dense:
@@ -324,10 +331,11 @@ class MLP:
         """
         self._check_prepared(X, y)
         out = self._forward(X, training=False, logits=self.head.fused)
+        correct = self.head.count_correct(out, y)  # before the loss overwrites `out`
         loss = self.head.loss_value(out, y)
         if l2:
             loss += self._l2_penalty(l2, add_gradient=False)
-        return loss, self.head.count_correct(out, y)
+        return loss, correct
 
     def _l2_penalty(self, l2: float, *, add_gradient: bool) -> float:
         r"""The penalty :math:`\tfrac{\lambda}{2}\sum W^2` on the weights (not biases or slopes).
