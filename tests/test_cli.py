@@ -1,5 +1,6 @@
 """The command line as a whole: the default run, --version, help texts, exit codes."""
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -112,3 +113,31 @@ def test_help_is_not_cut_at_80_columns():
         result = runner.invoke(app, args, env={"COLUMNS": "80"})
         assert result.exit_code == EXIT_OK
         assert "…" not in result.output, args
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["train", "--activation", "rleu"], "Did you mean 'relu'"),
+        (["train", "--epochs", "0"], "--epochs"),
+        (["train", "--lr", "nan"], "--lr"),
+        (["info"], "Missing argument"),
+        (["bogus"], "No such command"),
+    ],
+)
+def test_the_neuronet_script_reports_a_mistake_in_one_line(args, message, tmp_path):
+    # The installed script (not CliRunner): exactly one line on stderr, exit code 2.
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "neuronet.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and ": error: " in lines[0] and message in lines[0], result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""

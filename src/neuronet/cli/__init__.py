@@ -72,6 +72,25 @@ app.command()(activations)
 app.command()(info)
 
 
-def main() -> None:
-    """Run the command line (the ``neuronet`` script)."""
-    app()
+def main(args: list[str] | None = None) -> None:
+    """Run the command line (the ``neuronet`` script).
+
+    A usage error is printed as one line on stderr, ``neuronet train: error: ...``, with exit
+    code 2: click's own form is a usage line, a hint and a framed message, which a script or a
+    log reads badly.
+    """
+    from typer.exceptions import TyperException
+
+    try:
+        code = app(args=args, standalone_mode=False)
+    except typer.Abort:
+        typer.echo("neuronet: aborted.", err=True)
+        raise SystemExit(EXIT_FAILURE) from None
+    except TyperException as err:  # click's exceptions, as typer ships them
+        exit_code = getattr(err, "exit_code", EXIT_FAILURE)
+        message = " ".join(str(getattr(err, "format_message", err.__str__)()).split())
+        ctx = getattr(err, "ctx", None)
+        where = ctx.command_path if ctx is not None else "neuronet"
+        typer.echo(f"{where}: error: {message}", err=True)
+        raise SystemExit(exit_code) from None
+    raise SystemExit(code if isinstance(code, int) else EXIT_OK)
