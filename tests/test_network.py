@@ -405,3 +405,20 @@ def test_import_neuronet_loads_only_what_every_session_needs():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_loss_and_gradient_leave_dropout_off_so_they_match_compute_loss(rng):
+    net = MLP([3, 6, 2], activation="tanh", output="softmax", dtype="float64", dropout=0.5)
+    X, y = rng.normal(size=(6, 3)), rng.integers(0, 2, 6)
+    state = net.rng.bit_generator.state
+    assert_gradient_matches(net, X, y)  # deterministic: no mask drawn
+    assert net.rng.bit_generator.state == state
+
+
+def test_layer_outputs_are_each_dense_layers_z_and_a(rng):
+    net = MLP([3, 5, 4, 2], activation="tanh", output="softmax", dropout=0.3, seed=0)
+    X = rng.normal(size=(7, 3)).astype(np.float32)
+    outputs = net.layer_outputs(X)
+    assert [a.shape for _, a in outputs] == [(7, 5), (7, 4), (7, 2)]
+    np.testing.assert_allclose(outputs[0][1], np.tanh(outputs[0][0]))
+    np.testing.assert_allclose(outputs[-1][1], net.forward(X), rtol=1e-6)

@@ -459,20 +459,19 @@ class Dropout(Layer):
     def propagate(
         self, x: Array, *, training: bool = False, rng: np.random.Generator | None = None
     ) -> Array:
-        if not training:
+        if not training or rng is None:
+            # Prediction, or a training pass asked to be deterministic: nothing is dropped.
+            self._mask = None
             return x
-        if rng is None:
-            raise ValueError("Dropout.propagate(training=True) needs `rng`.")
         self._mask = self.mask(x.shape, rng, x.dtype)
         return x * self._mask
 
     def backpropagate(self, grad: Array, *, input_grad: bool = True) -> Array | None:
-        if self._mask is None:
-            raise RuntimeError("backpropagate() needs a training propagate() first.")
         if not input_grad:
             return None
-        # The layer passed x ⊙ mask on, so dL/dx = dL/d(x ⊙ mask) ⊙ mask.
-        grad *= self._mask
+        if self._mask is not None:
+            # The layer passed x ⊙ mask on, so dL/dx = dL/d(x ⊙ mask) ⊙ mask.
+            grad *= self._mask
         return grad
 
     def __repr__(self) -> str:

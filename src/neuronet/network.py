@@ -250,16 +250,42 @@ class MLP:
 
     # --- the one forward path ---------------------------------------------------------------
 
-    def _forward(self, X: Array, *, training: bool, logits: bool = False) -> Array:
+    def _forward(
+        self, X: Array, *, training: bool, logits: bool = False, dropout: bool = True
+    ) -> Array:
         """Every layer in turn; the output layer's ``z`` instead of ``a`` when ``logits``.
 
         Prediction, evaluation and training all run through here; ``training`` makes each
-        layer keep what :meth:`train_step`'s backward pass needs and turns dropout on.
+        layer keep what :meth:`train_step`'s backward pass needs and, with ``dropout``, turns
+        dropout on (a dropout layer given no random generator passes its input through).
         """
         a = X
+        rng = self.rng if dropout else None
         for layer in self.layers[:-1]:
-            a = layer.propagate(a, training=training, rng=self.rng)
+            a = layer.propagate(a, training=training, rng=rng)
         return self.output_layer.propagate(a, training=training, activate=not logits)
+
+    def layer_outputs(self, X: ArrayLike) -> list[tuple[Array, Array]]:
+        """Each dense layer's pre-activations ``z`` and activations ``a`` for a batch ``X``.
+
+        Prediction mode (dropout off); one ``(z, a)`` pair per entry of :attr:`dense_layers`,
+        each of shape (n_samples, layer width). What diagnostics and experiments read.
+
+        >>> net = MLP([2, 3, 1], activation="relu", seed=0)
+        >>> [(z.shape, a.shape) for z, a in net.layer_outputs([[1.0, -1.0]])]
+        [((1, 3), (1, 3)), ((1, 1), (1, 1))]
+        """
+        a = check_X(as_array(X, "X"), self.n_inputs, self.dtype)
+        outputs = []
+        for layer in self.layers:
+            if isinstance(layer, Dense):
+                z = np.matmul(a, layer.weights)
+                z += layer.bias
+                a = layer.activation.forward_with(z, layer.activation_parameters)
+                outputs.append((z, a))
+            else:
+                a = layer.propagate(a)
+        return outputs
 
     def forward(self, X: ArrayLike) -> Array:
         """The output layer's activations for a batch ``X`` of shape (n_samples, n_inputs)."""
@@ -300,17 +326,20 @@ class MLP:
         _check_same_length(X_arr, y_arr)
         return X_arr, y_arr
 
-    def train_step(self, X: Array, y: NDArray[Any], *, l2: float = 0.0) -> tuple[float, int]:
+    def train_step(
+        self, X: Array, y: NDArray[Any], *, l2: float = 0.0, dropout: bool = True
+    ) -> tuple[float, int]:
         r"""Forward and backward on one batch: fill :attr:`gradients`; change no parameter.
 
         ``X`` and ``y`` come from :meth:`prepare` (or are slices of what it returned).
         Returns the loss (with the L2 penalty :math:`\tfrac{\lambda}{2}\sum W^2` when ``l2``
         > 0) and how many samples a classifier got right (0 for regression). An optimizer's
-        ``step(net.parameters, net.gradients)`` then updates the network.
+        ``step(net.parameters, net.gradients)`` then updates the network. ``dropout=False``
+        leaves the network's dropout off: the gradient of the loss :meth:`evaluate` reports.
         """
         self._check_prepared(X, y)
         head = self.head
-        out = self._forward(X, training=True, logits=head.fused)
+        out = self._forward(X, training=True, logits=head.fused, dropout=dropout)
         correct = head.count_correct(out, y)  # before the loss overwrites `out`
         loss, grad_out = head.loss_and_gradient(out, y)
         first = self.layers[0]
@@ -372,9 +401,10 @@ class MLP:
         r"""The loss on ``(X, y)`` and its gradient with respect to :attr:`parameters`.
 
         Returns a copy of the flat gradient, in the same order as :attr:`parameters`, so it can
-        be compared with finite differences of the loss.
+        be compared with finite differences of :meth:`compute_loss` (dropout off in both);
+        each dense layer's ``weight_grad`` and ``bias_grad`` hold their parts of it.
         """
-        loss, _ = self.train_step(*self.prepare(X, y), l2=l2)
+        loss, _ = self.train_step(*self.prepare(X, y), l2=l2, dropout=False)
         return loss, self.gradients.copy()
 
     def compute_loss(self, X: ArrayLike, y: ArrayLike, *, l2: float = 0.0) -> float:

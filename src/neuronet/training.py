@@ -114,7 +114,12 @@ class History:
         self.epochs += 1
 
     def __repr__(self) -> str:
-        final = ", ".join(f"{key}={values[-1]:.4g}" for key, values in self.history.items())
+        # Per-layer records ("layer1/dead", from a Monitor) stay out of the one-line summary.
+        final = ", ".join(
+            f"{key}={values[-1]:.4g}"
+            for key, values in self.history.items()
+            if "/" not in key and values
+        )
         parts = [f"epochs={self.epochs}", *([final] if final else [])]
         if self.diverged:
             parts.append("diverged=True")
