@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import activations, datasets, init, losses, optimizers, schedules
 from .activations import Activation
-from .layers import Dense, Dropout, Layer, Neuron
+from .layers import BatchNorm, Dense, Dropout, Layer, LayerNorm, Neuron
 from .network import MLP
 from .training import Callback, DivergenceWarning, History
 
@@ -38,12 +38,14 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "MLP",
     "Activation",
+    "BatchNorm",
     "Callback",
     "Dense",
     "DivergenceWarning",
     "Dropout",
     "History",
     "Layer",
+    "LayerNorm",
     "ModelFileError",
     "Neuron",
     "__version__",

@@ -87,13 +87,16 @@ class ModelInfo:
 
 
 def _tensors(net: MLP) -> dict[str, np.ndarray[Any, Any]]:
-    tensors = {}
-    for i, layer in enumerate(net.dense_layers):
-        tensors[f"layers.{i}.weights"] = np.ascontiguousarray(layer.weights)
-        tensors[f"layers.{i}.bias"] = np.ascontiguousarray(layer.bias)
-        if layer.activation_parameters.size:
-            tensors[f"layers.{i}.activation"] = np.ascontiguousarray(layer.activation_parameters)
-    return tensors
+    return {name: np.ascontiguousarray(view) for name, view in _views(net).items()}
+
+
+def _views(net: MLP) -> dict[str, np.ndarray[Any, Any]]:
+    """Each dense layer's named arrays (``layers.0.weights``, ...): views into the network."""
+    return {
+        f"layers.{i}.{name}": view
+        for i, layer in enumerate(net.dense_layers)
+        for name, view in layer.tensors().items()
+    }
 
 
 def _digest(tensors: dict[str, np.ndarray[Any, Any]]) -> str:
@@ -213,11 +216,8 @@ def load(path: str | os.PathLike[str]) -> MLP:
                 f"tensor {name!r} has shape {tensors[name].shape} and dtype "
                 f"{tensors[name].dtype}; the architecture needs {target.shape} {target.dtype}."
             )
-    for i, layer in enumerate(net.dense_layers):
-        layer.weights[...] = tensors[f"layers.{i}.weights"]
-        layer.bias[...] = tensors[f"layers.{i}.bias"]
-        if f"layers.{i}.activation" in tensors:
-            layer.activation_parameters[...] = tensors[f"layers.{i}.activation"]
+    for name, view in _views(net).items():
+        view[...] = tensors[name]
     return net
 
 

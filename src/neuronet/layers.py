@@ -36,7 +36,7 @@ from . import init as _init
 from ._validation import check_int, check_number
 from .activations import Activation
 
-__all__ = ["Dense", "Dropout", "Layer", "Neuron"]
+__all__ = ["BatchNorm", "Dense", "Dropout", "Layer", "LayerNorm", "Neuron"]
 
 Array = NDArray[np.floating]
 
@@ -260,6 +260,7 @@ class Dense(Layer):
         init: str = "auto",
         dtype: DTypeLike = "float32",
         rng: np.random.Generator | None = None,
+        norm: str | None = None,
     ) -> None:
         self.n_in = check_int(n_in, "n_in", minimum=1)
         self.n_out = check_int(n_out, "n_out", minimum=1)
@@ -267,6 +268,7 @@ class Dense(Layer):
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
             raise ValueError(f"`dtype` must be float32 or float64, got {self.dtype}.")
+        self.norm = make_norm(norm, self.n_out, self.dtype)
         self.init = _init.choose(init, self.activation)
         rng = rng if rng is not None else np.random.default_rng()
         # A standalone layer owns one small flat buffer; an MLP later re-binds it to a slice
@@ -283,7 +285,10 @@ class Dense(Layer):
             dtype=self.dtype,
         ).ravel()
         params[k : k + self.n_out] = 0.0
-        params[k + self.n_out :] = self.activation.initial_parameters(self.n_out, self.dtype)
+        m = k + self.n_out + self._n_norm
+        if self.norm is not None:
+            params[k + self.n_out : m] = self.norm.parameters
+        params[m:] = self.activation.initial_parameters(self.n_out, self.dtype)
         self._attach(params, grads)
         # Per batch size, the arrays for z and for the input gradient, reused every step; a
         # training run sees at most two batch sizes (full batches and the last, shorter one).
@@ -291,19 +296,40 @@ class Dense(Layer):
         self._saved: tuple[Array, Array, Array | None] | None = None
 
     @property
+    def _n_norm(self) -> int:
+        return 0 if self.norm is None else self.norm.n_parameters
+
+    @property
     def n_parameters(self) -> int:
-        """Weights, biases and any parameters of the activation (a PReLU slope)."""
-        return self.n_in * self.n_out + self.n_out + self.activation.n_parameters(self.n_out)
+        """Weights, biases, a normalisation's scale and shift, the activation's parameters."""
+        n_activation = self.activation.n_parameters(self.n_out)
+        return self.n_in * self.n_out + self.n_out + self._n_norm + n_activation
 
     def _attach(self, params: Array, grads: Array) -> None:
         k, n = self.n_in * self.n_out, self.n_out
+        m = k + n + self._n_norm
         self.parameters, self.gradients = params, grads
         self.weights = params[:k].reshape(self.n_in, n)
         self.bias = params[k : k + n]
-        self.activation_parameters = params[k + n :]
+        self.activation_parameters = params[m:]
         self.weight_grad = grads[:k].reshape(self.n_in, n)
         self.bias_grad = grads[k : k + n]
-        self.activation_gradients = grads[k + n :]
+        self.activation_gradients = grads[m:]
+        if self.norm is not None:
+            self.norm.bind(params[k + n : m], grads[k + n : m])
+
+    def tensors(self) -> dict[str, Array]:
+        """Everything a model file keeps of this layer, by name: views, so loading writes here.
+
+        ``weights``, ``bias``, ``activation`` (learned activation parameters, if any) and the
+        normalisation's ``norm.scale``, ``norm.shift`` (and batch norm's running statistics).
+        """
+        named = {"weights": self.weights, "bias": self.bias}
+        if self.activation_parameters.size:
+            named["activation"] = self.activation_parameters
+        if self.norm is not None:
+            named.update({f"norm.{key}": value for key, value in self.norm.tensors().items()})
+        return named
 
     def bind(self, params: Array, grads: Array) -> None:
         super().bind(params, grads)
@@ -319,6 +345,13 @@ class Dense(Layer):
     @property
     def neurons(self) -> list[Neuron]:
         """One :class:`Neuron` per output, each a view sharing memory with this layer."""
+        if self.norm is not None:
+            raise TypeError(
+                f"The neurons of a layer with {type(self.norm).__name__} are not independent "
+                f"equations z = w·x + b, a = f(z): the normalisation between z and f mixes "
+                f"{'samples' if isinstance(self.norm, BatchNorm) else 'the neurons'}. Read "
+                f"the layer's weights, bias and norm instead."
+            )
         per_neuron = self.activation_parameters.size == self.n_out > 1
         return [
             Neuron(
@@ -347,8 +380,14 @@ class Dense(Layer):
         return x @ self.weights + self.bias
 
     def forward(self, x: ArrayLike) -> Array:
-        """:math:`A = f(XW + b)`."""
-        return self.activation.forward_with(self.pre_activation(x), self.activation_parameters)
+        """:math:`A = f(XW + b)` (with the normalisation between, in prediction mode)."""
+        return self.activate(self.pre_activation(x))
+
+    def activate(self, z: Array) -> Array:
+        """:math:`f` of the pre-activations ``z``, normalised first if the layer has a norm."""
+        if self.norm is not None:
+            z = self.norm.propagate(z)
+        return self.activation.forward_with(z, self.activation_parameters)
 
     __call__ = forward
 
@@ -378,6 +417,8 @@ class Dense(Layer):
         """
         z = np.matmul(x, self.weights, out=self._workspace(len(x))[0] if training else None)
         z += self.bias  # in place: one temporary fewer per layer
+        if self.norm is not None:
+            z = self.norm.propagate(z, training=training, rng=rng)
         a = self.activation.forward_with(z, self.activation_parameters) if activate else None
         if training:
             self._saved = (x, z, a)
@@ -402,6 +443,9 @@ class Dense(Layer):
             dz = self.activation.backward_with(
                 z, a, grad, self.activation_parameters, self.activation_gradients, out=grad
             )
+        if self.norm is not None:
+            # The gradient with respect to XW + b, through the normalisation.
+            dz = cast(Array, self.norm.backpropagate(dz))
         # dL/dW = Xᵀ·dZ sums each weight's contribution over the batch; dL/db sums dZ.
         np.matmul(x.T, dz, out=self.weight_grad)
         np.sum(dz, axis=0, out=self.bias_grad)
@@ -410,7 +454,8 @@ class Dense(Layer):
         return np.matmul(dz, self.weights.T, out=self._workspace(len(x))[1])
 
     def __repr__(self) -> str:
-        return f"Dense({self.n_in}, {self.n_out}, activation={self.activation!r})"
+        norm = f", norm={self.norm.kind!r}" if self.norm is not None else ""
+        return f"Dense({self.n_in}, {self.n_out}, activation={self.activation!r}{norm})"
 
 
 class Dropout(Layer):
@@ -476,3 +521,223 @@ class Dropout(Layer):
 
     def __repr__(self) -> str:
         return f"Dropout(rate={self.rate})"
+
+
+# --- normalisation ----------------------------------------------------------------------------
+
+
+class _Norm(Layer):
+    r"""Shared by the normalisations: :math:`y = \gamma \hat{x} + \beta`, learned per feature.
+
+    :math:`\hat{x}` is the input centred and scaled to unit variance over an axis (the batch
+    for :class:`BatchNorm`, the features for :class:`LayerNorm`). The learned ``scale``
+    :math:`\gamma` (from 1) and ``shift`` :math:`\beta` (from 0) live in the network's flat
+    parameter buffer and take no weight decay.
+    """
+
+    kind: str = ""
+    axis: int = 0
+
+    def __init__(self, width: int, *, eps: float = 1e-5, dtype: DTypeLike = "float32") -> None:
+        self.n_in = self.n_out = check_int(width, "width", minimum=1)
+        self.eps = check_number(eps, "eps", "> 0")
+        self.dtype = np.dtype(dtype)
+        params = np.concatenate([np.ones(width), np.zeros(width)]).astype(self.dtype)
+        self._attach(params, np.zeros_like(params))
+        self._saved: tuple[Array, Array] | None = None
+
+    @property
+    def n_parameters(self) -> int:
+        return 2 * self.n_out
+
+    def _attach(self, params: Array, grads: Array) -> None:
+        w = self.n_out
+        self.parameters, self.gradients = params, grads
+        self.scale, self.shift = params[:w], params[w:]
+        self.scale_grad, self.shift_grad = grads[:w], grads[w:]
+
+    def bind(self, params: Array, grads: Array) -> None:
+        super().bind(params, grads)
+        params[...] = self.parameters
+        grads[...] = self.gradients
+        self._attach(params, grads)
+
+    def tensors(self) -> dict[str, Array]:
+        """What a model file keeps: ``scale`` and ``shift`` (views)."""
+        return {"scale": self.scale, "shift": self.shift}
+
+    def forward(self, x: ArrayLike) -> Array:
+        return self.propagate(np.asarray(x, dtype=self.dtype))
+
+    def _statistics(
+        self, x: Array, training: bool, rng: np.random.Generator | None
+    ) -> tuple[Array, Array]:
+        """The mean and variance to normalise ``x`` with."""
+        raise NotImplementedError
+
+    def propagate(
+        self, x: Array, *, training: bool = False, rng: np.random.Generator | None = None
+    ) -> Array:
+        mean, var = self._statistics(x, training, rng)
+        inv_std = 1.0 / np.sqrt(var + self.eps)
+        x_hat = (x - mean) * inv_std
+        if training:
+            self._saved = (x_hat, inv_std)
+        return x_hat * self.scale + self.shift
+
+    def backpropagate(self, grad: Array, *, input_grad: bool = True) -> Array | None:
+        r"""Write the gradients of ``scale`` and ``shift``; return :math:`\partial L/\partial x`.
+
+        With :math:`g = \gamma\,\partial L/\partial y` and :math:`m` values per statistic,
+        :math:`\partial L/\partial x = \frac{\sigma^{-1}}{m}\bigl(m g - \sum g -
+        \hat{x} \sum g \hat{x}\bigr)`, the sums over the normalised axis.
+        """
+        if self._saved is None:
+            raise RuntimeError("backpropagate() needs a training propagate() first.")
+        x_hat, inv_std = self._saved
+        np.sum(grad * x_hat, axis=0, out=self.scale_grad)
+        np.sum(grad, axis=0, out=self.shift_grad)
+        if not input_grad:
+            return None
+        g = grad * self.scale
+        m = x_hat.shape[self.axis]
+        total = g.sum(axis=self.axis, keepdims=True)
+        projected = (g * x_hat).sum(axis=self.axis, keepdims=True)
+        return (inv_std / m) * (m * g - total - x_hat * projected)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.n_out}, eps={self.eps})"
+
+
+class BatchNorm(_Norm):
+    r"""Batch normalisation: each feature centred and scaled over the batch, then a learned affine.
+
+    .. math:: y = \gamma\,\frac{x - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}} + \beta
+
+    with :math:`\mu_B, \sigma_B^2` the mean and (biased) variance of the batch while training,
+    and running averages of them for prediction, updated as PyTorch's ``BatchNorm1d`` does:
+    :math:`r \leftarrow (1 - m)\,r + m\,s` with the unbiased batch variance.
+
+    Parameters
+    ----------
+    width : int
+        Features (neurons of the layer before).
+    momentum : float, default=0.1
+        Weight :math:`m` of the newest batch in the running statistics, in (0, 1].
+    eps : float, default=1e-5
+        Added to the variance, > 0.
+    dtype : dtype, default="float32"
+
+    Attributes
+    ----------
+    scale, shift : ndarray of shape (width,)
+        :math:`\gamma` and :math:`\beta`, learned.
+    running_mean, running_var : ndarray of shape (width,)
+        The statistics used for prediction; not learned by gradient, saved in model files.
+
+    Notes
+    -----
+    Inside an :class:`~neuronet.MLP` (``norm="batch"``) it sits between each hidden layer's
+    :math:`z = xW + b` and its activation, so the activation sees inputs of controlled scale:
+    saturating activations stay out of their flat tails. A training pass given no random
+    generator (``MLP.loss_and_gradient``, diagnostics) normalises with the batch statistics
+    but leaves the running ones alone.
+
+    References
+    ----------
+    Ioffe, S. & Szegedy, C. (2015). "Batch Normalization: Accelerating Deep Network Training
+    by Reducing Internal Covariate Shift". ICML. arXiv:1502.03167.
+
+    Examples
+    --------
+    >>> norm = BatchNorm(2, dtype="float64")
+    >>> x = np.array([[1.0, 10.0], [3.0, 30.0]])
+    >>> norm.propagate(x, training=True, rng=np.random.default_rng(0)).round(3)
+    array([[-1., -1.],
+           [ 1.,  1.]])
+    >>> norm.running_mean
+    array([0.2, 2. ])
+    """
+
+    kind = "batch"
+    axis = 0
+
+    def __init__(
+        self, width: int, *, momentum: float = 0.1, eps: float = 1e-5, dtype: DTypeLike = "float32"
+    ) -> None:
+        super().__init__(width, eps=eps, dtype=dtype)
+        self.momentum = check_number(momentum, "momentum", "in (0, 1]")
+        self.running_mean = np.zeros(self.n_out, dtype=self.dtype)
+        self.running_var = np.ones(self.n_out, dtype=self.dtype)
+
+    def tensors(self) -> dict[str, Array]:
+        return {
+            **super().tensors(),
+            "running_mean": self.running_mean,
+            "running_var": self.running_var,
+        }
+
+    def _statistics(
+        self, x: Array, training: bool, rng: np.random.Generator | None
+    ) -> tuple[Array, Array]:
+        if not training:
+            return self.running_mean, self.running_var
+        mean, var = x.mean(axis=0), x.var(axis=0)
+        n = len(x)
+        if rng is not None and n > 1:  # rng None: a deterministic pass changes no state
+            m = self.momentum
+            self.running_mean *= 1.0 - m
+            self.running_mean += m * mean
+            self.running_var *= 1.0 - m
+            self.running_var += (m * n / (n - 1)) * var
+        return mean, var
+
+    def __repr__(self) -> str:
+        return f"BatchNorm({self.n_out}, momentum={self.momentum}, eps={self.eps})"
+
+
+class LayerNorm(_Norm):
+    r"""Layer normalisation: each sample's features centred and scaled, then a learned affine.
+
+    .. math:: y = \gamma\,\frac{x - \mu}{\sqrt{\sigma^2 + \epsilon}} + \beta
+
+    with :math:`\mu, \sigma^2` the mean and variance over one sample's features: the same in
+    training and prediction, independent of the batch (so it also works for batches of one),
+    as PyTorch's ``LayerNorm(width)``.
+
+    Parameters
+    ----------
+    width : int
+        Features (neurons of the layer before).
+    eps : float, default=1e-5
+    dtype : dtype, default="float32"
+
+    References
+    ----------
+    Ba, J. L., Kiros, J. R. & Hinton, G. E. (2016). "Layer Normalization". arXiv:1607.06450.
+
+    Examples
+    --------
+    >>> LayerNorm(3, dtype="float64").forward([[1.0, 2.0, 3.0]]).round(4)
+    array([[-1.2247,  0.    ,  1.2247]])
+    """
+
+    kind = "layer"
+    axis = 1
+
+    def _statistics(
+        self, x: Array, training: bool, rng: np.random.Generator | None
+    ) -> tuple[Array, Array]:
+        return x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)
+
+
+_NORMS: dict[str, type[_Norm]] = {"batch": BatchNorm, "layer": LayerNorm}
+
+
+def make_norm(norm: object, width: int, dtype: DTypeLike) -> _Norm | None:
+    """The normalisation ``norm`` names ("batch" or "layer") for ``width`` features, or None."""
+    if norm is None:
+        return None
+    if not isinstance(norm, str) or norm not in _NORMS:
+        raise ValueError(f"`norm` must be 'batch', 'layer' or None, got {norm!r}.")
+    return _NORMS[norm](width, dtype=dtype)

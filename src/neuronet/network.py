@@ -106,6 +106,11 @@ class MLP:
     dropout : float, default=0.0
         Rate of a :class:`~neuronet.Dropout` layer after every hidden layer, in [0, 1);
         active while training only.
+    norm : {"batch", "layer"}, optional
+        Normalise every hidden layer's :math:`z` before its activation:
+        :class:`~neuronet.BatchNorm` (over the batch, with running statistics for prediction)
+        or :class:`~neuronet.LayerNorm` (over each sample's neurons). Each adds a learned scale
+        and shift per neuron.
 
     Attributes
     ----------
@@ -134,6 +139,7 @@ class MLP:
         seed: int | None = None,
         classes: Sequence[Any] | None = None,
         dropout: float = 0.0,
+        norm: str | None = None,
     ) -> None:
         self.sizes = _check_sizes(sizes)
         n_hidden = len(self.sizes) - 2
@@ -166,6 +172,9 @@ class MLP:
         if self.dtype not in (np.float32, np.float64):
             raise ValueError(f"`dtype` must be 'float32' or 'float64', got {dtype!r}.")
         self.dropout = check_number(dropout, "dropout", "in [0, 1)")
+        if norm is not None and norm not in ("batch", "layer"):
+            raise ValueError(f"`norm` must be 'batch', 'layer' or None, got {norm!r}.")
+        self.norm = norm
         self.init = init
         self.seed = seed
         self.rng = np.random.default_rng(seed)
@@ -174,7 +183,10 @@ class MLP:
         for i, (n_in, n_out, act) in enumerate(
             zip(self.sizes[:-1], self.sizes[1:], acts, strict=True)
         ):
-            self.layers.append(Dense(n_in, n_out, act, init=init, dtype=self.dtype, rng=self.rng))
+            layer_norm = norm if i < n_hidden else None  # the output layer is never normalised
+            self.layers.append(
+                Dense(n_in, n_out, act, init=init, dtype=self.dtype, rng=self.rng, norm=layer_norm)
+            )
             if self.dropout and i < n_hidden:
                 self.layers.append(Dropout(self.dropout, width=n_out))
         self.dense_layers = [layer for layer in self.layers if isinstance(layer, Dense)]
@@ -251,16 +263,17 @@ class MLP:
     # --- the one forward path ---------------------------------------------------------------
 
     def _forward(
-        self, X: Array, *, training: bool, logits: bool = False, dropout: bool = True
+        self, X: Array, *, training: bool, logits: bool = False, deterministic: bool = False
     ) -> Array:
         """Every layer in turn; the output layer's ``z`` instead of ``a`` when ``logits``.
 
         Prediction, evaluation and training all run through here; ``training`` makes each
-        layer keep what :meth:`train_step`'s backward pass needs and, with ``dropout``, turns
-        dropout on (a dropout layer given no random generator passes its input through).
+        layer keep what :meth:`train_step`'s backward pass needs, turns dropout on and has
+        batch norm use (and update) batch statistics. ``deterministic`` passes the layers no
+        random generator: dropout then drops nothing and batch norm updates nothing.
         """
         a = X
-        rng = self.rng if dropout else None
+        rng = None if deterministic else self.rng
         for layer in self.layers[:-1]:
             a = layer.propagate(a, training=training, rng=rng)
         return self.output_layer.propagate(a, training=training, activate=not logits)
@@ -281,7 +294,7 @@ class MLP:
             if isinstance(layer, Dense):
                 z = np.matmul(a, layer.weights)
                 z += layer.bias
-                a = layer.activation.forward_with(z, layer.activation_parameters)
+                a = layer.activate(z)
                 outputs.append((z, a))
             else:
                 a = layer.propagate(a)
@@ -327,19 +340,20 @@ class MLP:
         return X_arr, y_arr
 
     def train_step(
-        self, X: Array, y: NDArray[Any], *, l2: float = 0.0, dropout: bool = True
+        self, X: Array, y: NDArray[Any], *, l2: float = 0.0, deterministic: bool = False
     ) -> tuple[float, int]:
         r"""Forward and backward on one batch: fill :attr:`gradients`; change no parameter.
 
         ``X`` and ``y`` come from :meth:`prepare` (or are slices of what it returned).
         Returns the loss (with the L2 penalty :math:`\tfrac{\lambda}{2}\sum W^2` when ``l2``
         > 0) and how many samples a classifier got right (0 for regression). An optimizer's
-        ``step(net.parameters, net.gradients)`` then updates the network. ``dropout=False``
-        leaves the network's dropout off: the gradient of the loss :meth:`evaluate` reports.
+        ``step(net.parameters, net.gradients)`` then updates the network.
+        ``deterministic=True`` changes no state and draws nothing: no dropout, and batch norm
+        normalises with the batch's statistics without updating its running ones.
         """
         self._check_prepared(X, y)
         head = self.head
-        out = self._forward(X, training=True, logits=head.fused, dropout=dropout)
+        out = self._forward(X, training=True, logits=head.fused, deterministic=deterministic)
         correct = head.count_correct(out, y)  # before the loss overwrites `out`
         loss, grad_out = head.loss_and_gradient(out, y)
         first = self.layers[0]
@@ -401,10 +415,12 @@ class MLP:
         r"""The loss on ``(X, y)`` and its gradient with respect to :attr:`parameters`.
 
         Returns a copy of the flat gradient, in the same order as :attr:`parameters`, so it can
-        be compared with finite differences of :meth:`compute_loss` (dropout off in both);
-        each dense layer's ``weight_grad`` and ``bias_grad`` hold their parts of it.
+        be compared with finite differences of :meth:`compute_loss` (dropout off in both;
+        with batch norm, this one normalises with the batch's statistics and
+        :meth:`compute_loss` with the running ones); each dense layer's ``weight_grad`` and
+        ``bias_grad`` hold their parts of it. Nothing but :attr:`gradients` changes.
         """
-        loss, _ = self.train_step(*self.prepare(X, y), l2=l2, dropout=False)
+        loss, _ = self.train_step(*self.prepare(X, y), l2=l2, deterministic=True)
         return loss, self.gradients.copy()
 
     def compute_loss(self, X: ArrayLike, y: ArrayLike, *, l2: float = 0.0) -> float:
@@ -475,7 +491,7 @@ class MLP:
         steps = []
         for i, layer in enumerate(self.dense_layers, start=1):
             z = a @ layer.weights + layer.bias
-            out = layer.activation.forward_with(z, layer.activation_parameters)
+            out = layer.activate(z[None, :])[0]
             steps.append(
                 LayerTrace(
                     i, layer.activation, a.copy(), layer.weights.copy(), layer.bias.copy(), z, out
@@ -512,6 +528,8 @@ class MLP:
                 i += 1
                 act, n = layer.activation.name, layer.n_parameters
                 lines.append(f"{i:>5}  {layer.n_out:>7}  {act:<10}  {n:>10,}")
+                if layer.norm is not None:
+                    lines.append(f"{'':>5}  {layer.norm.kind} norm before the activation")
             elif isinstance(layer, Dropout):
                 lines.append(f"{'':>5}  dropout {layer.rate:g} (training only)")
         nbytes = self.parameters.nbytes
@@ -525,9 +543,10 @@ class MLP:
         else:
             act_repr = repr(hidden)
         dropout = f", dropout={self.dropout}" if self.dropout else ""
+        norm = f", norm={self.norm!r}" if self.norm else ""
         return (
             f"MLP({self.sizes}, activation={act_repr}, output={self.output_activation!r}, "
-            f"loss={self.loss!r}{dropout})"
+            f"loss={self.loss!r}{dropout}{norm})"
         )
 
     # --- saving -----------------------------------------------------------------------------
@@ -543,6 +562,7 @@ class MLP:
             "dtype": str(self.dtype),
             "classes": self.classes,
             "dropout": self.dropout,
+            "norm": self.norm,
         }
 
     @classmethod
@@ -564,6 +584,7 @@ class MLP:
                 seed=seed,
                 classes=config.get("classes"),
                 dropout=config.get("dropout", 0.0),  # absent from format-1 files
+                norm=config.get("norm"),
             )
 
     def save(self, path: str | PathLike[str]) -> None:
