@@ -494,7 +494,14 @@ class MLP:
             out = layer.activate(z[None, :])[0]
             steps.append(
                 LayerTrace(
-                    i, layer.activation, a.copy(), layer.weights.copy(), layer.bias.copy(), z, out
+                    i,
+                    layer.activation,
+                    a.copy(),
+                    layer.weights.copy(),
+                    layer.bias.copy(),
+                    z,
+                    out,
+                    None if layer.norm is None else layer.norm.kind,
                 )
             )
             a = out
@@ -668,6 +675,7 @@ class LayerTrace:
     bias: Array
     z: Array
     a: Array
+    norm: str | None = None  # "batch" or "layer": normalised between z and f
 
     def lines(self, max_terms: int = 4) -> list[str]:
         n_in, n_out = self.weights.shape
@@ -683,7 +691,8 @@ class LayerTrace:
             equation = " + ".join(terms) + f" + {_num(self.bias[j])}"
             out.append(
                 f"  neuron {j + 1}: z = {equation} = {_num(self.z[j])};"
-                f"  a = {self.activation.name}(z) = {_num(self.a[j])}"
+                f"  a = {self.activation.name}({'z' if self.norm is None else self.norm + '_norm(z)'})"
+                f" = {_num(self.a[j])}"
             )
         return out
 
