@@ -681,6 +681,7 @@ class LayerTrace:
         n_in, n_out = self.weights.shape
         head = f"Layer {self.index}: {n_in} → {n_out}, activation {self.activation.name}"
         out = [head]
+        inner = "z" if self.norm is None else f"{self.norm}_norm(z)"
         for j in range(n_out):
             terms = [
                 f"{_num(self.weights[i, j])}·{_num(self.inputs[i])}"
@@ -691,8 +692,7 @@ class LayerTrace:
             equation = " + ".join(terms) + f" + {_num(self.bias[j])}"
             out.append(
                 f"  neuron {j + 1}: z = {equation} = {_num(self.z[j])};"
-                f"  a = {self.activation.name}({'z' if self.norm is None else self.norm + '_norm(z)'})"
-                f" = {_num(self.a[j])}"
+                f"  a = {self.activation.name}({inner}) = {_num(self.a[j])}"
             )
         return out
 
