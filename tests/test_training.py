@@ -421,3 +421,14 @@ def test_schedules_by_name_take_their_defaults_from_the_run(name, circles):
     assert history.epochs == 9
     if name != "plateau":
         assert history["lr"][-1] < 0.1  # the rate really fell over the run
+
+
+def test_history_and_network_render_as_html_for_jupyter(circles):
+    X_train, _, y_train, _ = circles
+    net = MLP([2, 8, 2], output="softmax", dropout=0.1, seed=0)
+    history = net.fit(X_train, y_train, epochs=5, verbose=0)
+    html = history._repr_html_()
+    assert "<table>" in html and "5 epochs" in html and html.count("<polyline") == 3
+    assert f"{history['loss'][-1]:.4g}" in html
+    html = net._repr_html_()
+    assert "MLP 2 → 8 → 2" in html and "dropout 0.1" in html and f"{net.n_parameters:,}" in html

@@ -543,6 +543,34 @@ class MLP:
         lines.append(f"{'total':<26}  {self.n_parameters:>10,} ({nbytes:,} bytes)")
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        """The :meth:`summary` as an HTML table, for Jupyter."""
+        from html import escape
+
+        rows = []
+        i = 0
+        for layer in self.layers:
+            if isinstance(layer, Dense):
+                i += 1
+                norm = f" ({layer.norm.kind} norm)" if layer.norm is not None else ""
+                rows.append(
+                    f"<tr><td>{i}</td><td>{layer.n_out}</td>"
+                    f"<td>{escape(layer.activation.name)}{norm}</td>"
+                    f"<td style='text-align:right'>{layer.n_parameters:,}</td></tr>"
+                )
+            elif isinstance(layer, Dropout):
+                rows.append(f"<tr><td></td><td colspan='3'>dropout {layer.rate:g}</td></tr>")
+        arrows = " → ".join(map(str, self.sizes))
+        classes = "" if self.classes is None else f", classes {escape(str(self.classes))}"
+        return (
+            f"<div><b>MLP {arrows}</b>, loss {escape(self.loss.name)}, {self.dtype}{classes}"
+            "<table><thead><tr><th>layer</th><th>neurons</th><th>activation</th>"
+            "<th>parameters</th></tr></thead><tbody>"
+            + "".join(rows)
+            + f"<tr><td colspan='3'><b>total</b></td><td style='text-align:right'>"
+            f"<b>{self.n_parameters:,}</b></td></tr></tbody></table></div>"
+        )
+
     def __repr__(self) -> str:
         hidden = self.hidden_activations
         if hidden and all(act == hidden[0] for act in hidden):

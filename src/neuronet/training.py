@@ -113,6 +113,25 @@ class History:
             self.history.setdefault(key, []).append(value)
         self.epochs += 1
 
+    def _repr_html_(self) -> str:
+        """A table of the final metrics, with a small curve of each, for Jupyter."""
+        from html import escape
+
+        rows = []
+        for key, values in self.history.items():
+            if "/" in key or not values:
+                continue
+            rows.append(
+                f"<tr><td>{escape(key)}</td><td style='text-align:right'>{values[-1]:.4g}</td>"
+                f"<td>{_sparkline(values)}</td></tr>"
+            )
+        return (
+            f"<div><b>History</b>: {self.epochs} epochs, {escape(self.stop_reason)}"
+            + (" (diverged)" if self.diverged else "")
+            + "<table><thead><tr><th>metric</th><th>final</th><th>over the epochs</th></tr>"
+            "</thead><tbody>" + "".join(rows) + "</tbody></table></div>"
+        )
+
     def __repr__(self) -> str:
         # Per-layer records ("layer1/dead", from a Monitor) stay out of the one-line summary.
         final = ", ".join(
@@ -125,6 +144,23 @@ class History:
             parts.append("diverged=True")
         parts.append(f"stop_reason={self.stop_reason!r}")
         return f"History({', '.join(parts)})"
+
+
+def _sparkline(values: Sequence[float], width: int = 120, height: int = 24) -> str:
+    """An inline SVG polyline of ``values`` (finite ones), scaled to fit the box."""
+    finite = [(i, v) for i, v in enumerate(values) if math.isfinite(v)]
+    if len(finite) < 2:
+        return ""
+    low, high = min(v for _, v in finite), max(v for _, v in finite)
+    span, last = (high - low) or 1.0, max(len(values) - 1, 1)
+    points = " ".join(
+        f"{width * i / last:.1f},{height - 2 - (height - 4) * (v - low) / span:.1f}"
+        for i, v in finite
+    )
+    return (
+        f"<svg width='{width}' height='{height}'><polyline points='{points}' fill='none' "
+        f"stroke='#0072B2' stroke-width='1.5'/></svg>"
+    )
 
 
 def fit(
