@@ -487,25 +487,26 @@ class MLP:
             raise ValueError(
                 f"trace() takes one sample of shape ({self.n_inputs},), got shape {arr.shape}."
             )
-        a = check_X(arr[None, :], self.n_inputs, self.dtype)[0]
-        steps = []
-        for i, layer in enumerate(self.dense_layers, start=1):
-            z = a @ layer.weights + layer.bias
-            out = layer.activate(z[None, :])[0]
-            steps.append(
+        X = check_X(arr[None, :], self.n_inputs, self.dtype)
+        outputs = self.layer_outputs(X)
+        inputs = [X[0], *(a[0] for _, a in outputs[:-1])]
+        return Trace(
+            [
                 LayerTrace(
                     i,
                     layer.activation,
-                    a.copy(),
+                    x,
                     layer.weights.copy(),
                     layer.bias.copy(),
-                    z,
-                    out,
+                    z[0],
+                    a[0],
                     None if layer.norm is None else layer.norm.kind,
                 )
-            )
-            a = out
-        return Trace(steps)
+                for i, (layer, x, (z, a)) in enumerate(
+                    zip(self.dense_layers, inputs, outputs, strict=True), start=1
+                )
+            ]
+        )
 
     def summary(self) -> str:
         """A table of the layers: shape, activation and parameter count.
