@@ -466,8 +466,9 @@ _UNBOUNDED = KnownIssue(
     "unbounded output",
     "Positive inputs pass through unchanged, so nothing stops activations (and the "
     "gradients that depend on them) from growing large when weights or inputs are large.",
-    "Standardise the inputs, use the recommended initialisation and a moderate learning "
-    "rate; clip gradients if the loss spikes.",
+    "Standardise the inputs, keep init='auto' (the recommended initialiser) and a moderate "
+    "learning rate; if the loss spikes, lower lr=, add schedule='plateau' to fit, or "
+    "normalise with MLP(..., norm='batch') or norm='layer'.",
 )
 
 
@@ -512,8 +513,8 @@ class Identity(Activation):
             "stays linear",
             "A composition of linear maps is linear, so a stack of layers with identity "
             "activations can only learn what a single linear layer can.",
-            "Use a non-linear activation (e.g. relu) in the hidden layers; keep identity "
-            "for the output layer of a regression network.",
+            "Use a non-linear activation (e.g. activation='relu') in the hidden layers; keep "
+            "output='identity' for the output layer of a regression network.",
         ),
         _UNBOUNDED,
     )
@@ -580,15 +581,16 @@ class Sigmoid(Activation):
             "For large |z| the curve is flat (saturated) and f'(z) is nearly 0; even at its "
             "peak f'(z) is only 1/4, so the gradient shrinks at every sigmoid layer it "
             "passes back through and early layers barely learn.",
-            "Use the relu family in hidden layers; otherwise initialise with glorot_uniform, "
-            "standardise inputs, or add batch normalisation. As an output, pair it with "
-            "binary cross-entropy, whose fused gradient a - y does not saturate.",
+            "Use activation='relu' (or leaky_relu, elu) in hidden layers; otherwise keep "
+            "init='glorot_uniform', standardise inputs, or add MLP(..., norm='batch'). As an "
+            "output, pair it with loss='binary_cross_entropy', whose fused gradient a - y does "
+            "not saturate.",
         ),
         KnownIssue(
             "not zero-centred",
             "Outputs are always positive, so the gradients of all weights into the next "
             "neuron share one sign and updates zig-zag towards the optimum.",
-            "Use tanh (zero-centred) in hidden layers, and standardise inputs.",
+            "Use activation='tanh' (zero-centred) in hidden layers, and standardise inputs.",
         ),
     )
 
@@ -641,8 +643,9 @@ class Tanh(Activation):
             "vanishing gradient",
             "For large |z| the curve is flat (saturated) and f'(z) is nearly 0, so little "
             "gradient flows back through saturated neurons and deep stacks learn slowly.",
-            "Initialise with glorot_uniform and standardise inputs so z stays near 0, add "
-            "batch normalisation, or use the relu family in deep networks.",
+            "Keep init='glorot_uniform' and standardise inputs so z stays near 0, add "
+            "MLP(..., norm='batch'), or use activation='relu' (or its family) in deep "
+            "networks.",
         ),
     )
 
@@ -696,8 +699,8 @@ class Softsign(Activation):
             "vanishing gradient",
             "f'(z) decays like 1/z^2 for large |z|: more slowly than tanh's, but saturated "
             "neurons still pass back little gradient.",
-            "Initialise with glorot_uniform and standardise inputs, or use the relu family "
-            "in deep networks.",
+            "Keep init='glorot_uniform' and standardise inputs, or use activation='relu' (or "
+            "its family) in deep networks.",
         ),
     )
 
@@ -755,14 +758,16 @@ class ReLU(Activation):
             "A neuron whose weighted sum is negative for every input outputs 0 and gets a "
             "zero gradient, so it never recovers; a large learning rate or a big negative "
             "bias can kill many neurons at once.",
-            "Use leaky_relu, prelu or elu; lower the learning rate; initialise with he_uniform.",
+            "Use activation='leaky_relu', 'prelu' or 'elu'; lower lr= (or add a schedule); "
+            "keep init='he_uniform'.",
         ),
         _UNBOUNDED,
         KnownIssue(
             "not zero-centred",
             "Outputs are never negative, so the gradients of all weights into the next "
             "neuron tend to share one sign.",
-            "Usually harmless in practice; elu or leaky_relu give negative outputs too.",
+            "Usually harmless in practice; activation='elu' or 'leaky_relu' give negative "
+            "outputs too.",
         ),
     )
 
@@ -927,7 +932,9 @@ class PReLU(Activation):
             "Weight decay on the slope pulls it towards 0, turning the layer back into a "
             "ReLU with its dying-neuron problem; an unconstrained slope can also become "
             "negative, making the function non-monotonic.",
-            "Exclude the slope from weight decay (as He et al. do) and watch its value.",
+            "neuronet already leaves slopes out of weight decay (as He et al. do): l2= in fit "
+            "and optimizer='adamw' decay only the weights. Watch the slope in each "
+            "Dense layer's activation_parameters while training.",
         ),
     )
 
@@ -1058,7 +1065,8 @@ class ELU(Activation):
         KnownIssue(
             "compute cost",
             "Each negative input costs an exponential, so it is slower than relu.",
-            "Use relu or leaky_relu when speed matters more than the small accuracy gain.",
+            "Use activation='relu' or 'leaky_relu' when speed matters more than the small "
+            "accuracy gain.",
         ),
     )
 
@@ -1143,8 +1151,8 @@ class SELU(Activation):
             "needs matching initialisation",
             "Self-normalisation holds only when the weights are lecun_normal and the inputs "
             "standardised; otherwise activations drift, and ordinary dropout breaks it too.",
-            "Initialise with lecun_normal, standardise the inputs, and use alpha dropout "
-            "instead of dropout.",
+            "Keep init='lecun_normal' (what init='auto' picks) and standardise the inputs; "
+            "leave MLP's dropout= at 0 and regularise with l2= in fit instead.",
         ),
         _UNBOUNDED,
     )
@@ -1200,7 +1208,8 @@ class Softplus(Activation):
             "not zero-centred",
             "Outputs are always positive (f(0) = log 2), so the gradients of all weights "
             "into the next neuron tend to share one sign.",
-            "Prefer relu, elu or tanh in hidden layers; softplus suits positive outputs.",
+            "Prefer activation='relu', 'elu' or 'tanh' in hidden layers; softplus suits "
+            "positive outputs.",
         ),
     )
 
@@ -1293,7 +1302,7 @@ class GELU(Activation):
         KnownIssue(
             "compute cost",
             "Needs an error function (or a tanh) per element, several times the cost of relu.",
-            "Use approximate='tanh', or relu when speed matters.",
+            "Use GELU(approximate='tanh'), or activation='relu' when speed matters.",
         ),
     )
 
@@ -1381,7 +1390,7 @@ class SiLU(Activation):
         KnownIssue(
             "compute cost",
             "Needs a sigmoid per element, several times the cost of relu.",
-            "Use relu when speed matters more than the small accuracy gain.",
+            "Use activation='relu' when speed matters more than the small accuracy gain.",
         ),
     )
 
@@ -1436,7 +1445,7 @@ class Mish(Activation):
         KnownIssue(
             "compute cost",
             "Needs an exponential, a logarithm and a tanh per element: the slowest here.",
-            "Use silu or relu when speed matters.",
+            "Use activation='silu' or 'relu' when speed matters.",
         ),
     )
 
@@ -1496,8 +1505,9 @@ class Softmax(Activation):
             "Softmax couples the units of a layer (they compete to sum to 1) and saturates "
             "when one score dominates, so in a hidden layer it starves the network of "
             "gradient.",
-            "Use it only in the output layer, paired with categorical cross-entropy: "
-            "their fused gradient a - y is exact, cheap and never saturates.",
+            "Use it only in the output layer, output='softmax' with "
+            "loss='categorical_cross_entropy': their fused gradient a - y is exact, cheap and "
+            "never saturates.",
         ),
     )
 
