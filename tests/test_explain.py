@@ -390,9 +390,9 @@ def test_comparison_plot_calls_neuronet_plot(plot_stub):
 
 def test_import_brings_neither_matplotlib_nor_rich():
     code = (
-        "import sys, neuronet.explain as e\n"
-        "card = e.explain('relu'); str(card); card._repr_html_(); card.to_dict()\n"
-        "str(e.compare()); e.compare()._repr_html_()\n"
+        "import sys\nfrom neuronet.explain import explain, compare\n"
+        "card = explain('relu'); str(card); card._repr_html_(); card.to_dict()\n"
+        "str(compare()); compare()._repr_html_()\n"
         "heavy = [m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'rich')]\n"
         "assert not heavy, heavy\n"
     )
@@ -461,3 +461,12 @@ def test_every_card_gives_only_audited_remedies(card):
     assert [issue["remedy"] for issue in card.to_dict()["issues"]] == [
         issue.remedy for issue in card.activation.issues
     ]
+
+
+def test_explain_and_compare_are_exported_as_functions():
+    import neuronet
+    import neuronet.explain  # importing the submodule must not shadow the function
+
+    assert neuronet.explain("tanh").activation == neuronet.activations.get("tanh")
+    assert callable(neuronet.compare)
+    assert "explain" in neuronet.__all__ and "compare" in neuronet.__all__

@@ -15,6 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from . import activations, datasets, init, losses, optimizers, schedules
 from .activations import Activation
+
+# Imported here, not lazily: the function `explain` must win over the submodule of the same
+# name, which Python would otherwise bind to `neuronet.explain` when it is first imported.
+from .explain import compare, explain
 from .layers import BatchNorm, Dense, Dropout, Layer, LayerNorm, Neuron
 from .network import MLP
 from .training import Callback, DivergenceWarning, History
@@ -25,13 +29,19 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 
-def __getattr__(name: str) -> Any:
-    # neuronet.io brings json, tempfile and pathlib (a quarter of `import neuronet`); most
-    # sessions never save or load, so `load` and `ModelFileError` import it on first use.
-    if name in ("load", "ModelFileError"):
-        from . import io
+# Imported on first use, to keep `import neuronet` fast: io brings json, tempfile and pathlib
+# (a quarter of the import) and most sessions never save or load.
+_LAZY = {
+    "load": "io",
+    "ModelFileError": "io",
+}
 
-        return getattr(io, name)
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'neuronet' has no attribute {name!r}")
 
 
@@ -50,7 +60,9 @@ __all__ = [
     "Neuron",
     "__version__",
     "activations",
+    "compare",
     "datasets",
+    "explain",
     "init",
     "load",
     "losses",
