@@ -5,34 +5,35 @@ CPU). It returns a frozen result object that holds the numbers the claim is abou
 and floats, and draws them with ``result.figure()`` (a :class:`matplotlib.figure.Figure`;
 ``pip install 'neuronet[plot]'``). The same seed gives the same numbers.
 
-==============================  ================================================================
-experiment                      claim (reference)
-==============================  ================================================================
-:func:`linear_vs_nonlinear`     without a non-linear activation, depth adds nothing: a linear
-                                network stays at chance on concentric circles
-:func:`glorot_bengio_saturation`  sigmoid layers with the "standard" initialisation drive the
-                                top hidden layer into saturation at 0; tanh with the normalised
-                                (Glorot) initialisation does not saturate
-                                (Glorot & Bengio 2010)
-:func:`he_init_variance`        with He initialisation the variance of a deep ReLU network's
-                                pre-activations stays constant; with std √(1/n) it halves at
-                                every layer (He et al. 2015)
-:func:`dying_relu`              narrow, deep ReLU networks are born dead (constant output) with
-                                a probability that rises to 1 with depth; leaky ReLU networks
-                                are not (Lu et al. 2019)
-:func:`selu_self_normalising`   SELU with LeCun-normal weights keeps mean 0 and variance 1
-                                through many layers; ReLU and tanh drift (Klambauer et al. 2017)
-:func:`vanishing_gradients`     in a deep sigmoid network the gradient shrinks by orders of
-                                magnitude towards the input; with ReLU and He it does not
-                                (Hochreiter 1991; Bengio et al. 1994; Glorot & Bengio 2010)
-:func:`prelu_slopes`            PReLU's learned slopes move away from their initial 0.25
-                                (He et al. 2015)
-:func:`output_loss_pairing`     softmax with cross-entropy learns faster than softmax with
-                                squared error, whose gradient vanishes at confidently wrong
-                                outputs (Golik et al. 2013)
-:func:`batch_norm_rescue`       batch normalisation lets a deep sigmoid network train where the
-                                plain one is stuck at chance (Ioffe & Szegedy 2015)
-==============================  ================================================================
+==================================  ===============================================================
+experiment                          claim (reference)
+==================================  ===============================================================
+:func:`linear_vs_nonlinear`         without a non-linear activation depth adds nothing: a linear
+                                    network stays at chance on concentric circles
+:func:`glorot_bengio_saturation`    sigmoid layers with the "standard" initialisation drive the top
+                                    hidden layer into saturation at 0; tanh with the normalised
+                                    (Glorot) initialisation does not saturate (Glorot & Bengio
+                                    2010)
+:func:`he_init_variance`            with He initialisation the variance of a deep ReLU network's
+                                    pre-activations stays constant; with std √(1/n) it halves at
+                                    every layer (He et al. 2015)
+:func:`dying_relu`                  narrow, deep ReLU networks are born dead (constant output) with
+                                    a probability that rises to 1 with depth; leaky ReLU networks
+                                    are not (Lu et al. 2019)
+:func:`selu_self_normalising`       SELU with LeCun-normal weights keeps mean 0 and variance 1
+                                    through many layers; ReLU and tanh drift (Klambauer et al.
+                                    2017)
+:func:`vanishing_gradients`         in a deep sigmoid network the gradient shrinks by orders of
+                                    magnitude towards the input; with ReLU and He it does not
+                                    (Hochreiter 1991; Bengio et al. 1994)
+:func:`prelu_slopes`                PReLU's learned slopes move away from their initial 0.25 (He et
+                                    al. 2015)
+:func:`output_loss_pairing`         softmax with cross-entropy learns faster than softmax with
+                                    squared error, whose gradient vanishes at confidently wrong
+                                    outputs (Golik et al. 2013)
+:func:`batch_norm_rescue`           batch normalisation lets a deep sigmoid network train where the
+                                    plain one is stuck at chance (Ioffe & Szegedy 2015)
+==================================  ===============================================================
 
 References
 ----------
