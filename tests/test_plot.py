@@ -150,6 +150,16 @@ def test_activations_prelu_uses_its_initial_slope():
     np.testing.assert_allclose(a[0], 0.1 * z[0])
 
 
+def test_activations_many_get_a_panel_each():
+    names = activations.names()
+    fig = plot.activations(names)
+    assert len(fig.axes) == len(names)
+    for ax, name in zip(fig.axes, names, strict=True):
+        assert curves(ax) == [f"f:{name}", f"df:{name}"]
+        assert ax.get_title().startswith(name)
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["f(z)", "f′(z)"]
+
+
 def test_activations_draws_into_given_axes(new_ax):
     assert plot.activations("relu", ax=new_ax) is new_ax.figure
     assert curves(new_ax) == ["f:relu", "df:relu"]

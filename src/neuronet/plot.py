@@ -109,6 +109,9 @@ _DIAGNOSTIC_TITLES = {
 _METRIC_TITLES = {"loss": "Loss", "accuracy": "Accuracy", "lr": "Learning rate"}
 _LAYER_KEY = re.compile(r"^layer(\d+)/(.+)$")
 
+# At most this many activations share one axes; more get a panel each.
+_MAX_OVERLAID = 4
+
 # A diagram shows at most this many neurons per layer; a wider layer shows its first and
 # last few around an ellipsis.
 _MAX_SHOWN = 16
@@ -160,14 +163,16 @@ def _root_figure(ax: Axes) -> Figure:
     return figure
 
 
-def _axes(ax: object, n: int, what: Sequence[str], panel: tuple[float, float]) -> list[Axes]:
+def _axes(
+    ax: object, n: int, what: Sequence[str], panel: tuple[float, float], ncols: int = 3
+) -> list[Axes]:
     """`n` axes to draw panels `what` into: new ones on a new figure, or the ones in `ax`.
 
     `ax` may be one Axes (for one panel) or a sequence of them, one per panel.
     """
     mpl = _mpl()
     if ax is None:
-        ncols = min(n, 3)
+        ncols = min(n, ncols)
         nrows = math.ceil(n / ncols)
         figure = _new_figure(panel[0] * ncols, panel[1] * nrows)
         grid = figure.subplots(nrows, ncols, squeeze=False).ravel().tolist()
@@ -260,52 +265,80 @@ def activations(
     items = _as_activations(acts)
     low, high = _check_range(z)
     zz = np.linspace(low, high, 401)
+    if ax is None and len(items) > _MAX_OVERLAID:
+        # More curves than this on one axes become a tangle: one small panel each instead.
+        labels = [_activation_label(act) for act in items]
+        panels = _axes(None, len(items), labels, (3.0, 2.4), ncols=4)
+        for panel, act in zip(panels, items, strict=True):
+            # One curve per panel: its title names it, so one strong colour serves them all.
+            name = _draw_activation(panel, act, _CYCLE[0], zz, derivative)
+            panel.set_title(name, fontsize="medium")
+            panel.set_xlim(low, high)
+            panel.grid(True, alpha=0.3)
+        panels[0].legend(*_style_legend(derivative), fontsize="small")
+        figure = _root_figure(panels[0])
+        figure.supxlabel("pre-activation z")
+        figure.supylabel("f(z) and f′(z)" if derivative else "f(z)")
+        return figure
     if ax is None:
         ax = _new_figure(6.4, 4.4).subplots()
-    ax.axhline(0.0, color=_GREY, linewidth=0.8, zorder=0, gid="axis")
-    ax.axvline(0.0, color=_GREY, linewidth=0.8, zorder=0, gid="axis")
     for i, act in enumerate(items):
-        color = _CYCLE[i % len(_CYCLE)]
-        name = _activation_label(act)
-        if act.elementwise:
-            a = act.forward(zz)
-            d = act.derivative(zz, a) if derivative else None
-        else:
-            # Softmax over the two scores (z, 0): output 0 and its derivative along z, which
-            # is the first entry of the vector-Jacobian product with g = (1, 0).
-            scores = np.column_stack([zz, np.zeros_like(zz)])
-            out = act.forward(scores)
-            a = out[:, 0]
-            grad = np.column_stack([np.ones_like(zz), np.zeros_like(zz)])
-            d = act.backward(scores, out, grad)[:, 0] if derivative else None
-            name = f"{name}(z, 0)₀"
-        ax.plot(zz, a, color=color, linewidth=2.0, label=name, gid=f"f:{act.name}")
-        if d is not None:
-            zd, d = _break_at(zz, d, act.kinks)
-            ax.plot(
-                zd,
-                d,
-                color=color,
-                linewidth=1.6,
-                linestyle="--",
-                label=f"_{name}′",
-                gid=f"df:{act.name}",
-            )
+        _draw_activation(ax, act, _CYCLE[i % len(_CYCLE)], zz, derivative)
     handles, labels = ax.get_legend_handles_labels()
-    if derivative:
-        style = _mpl().Line2D
-        handles += [
-            style([], [], color="0.2", linewidth=2.0),
-            style([], [], color="0.2", linewidth=1.6, linestyle="--"),
-        ]
-        labels += ["f(z)", "f′(z)"]
-    ax.legend(handles, labels, fontsize="small", loc="upper left", framealpha=0.9)
+    styles, descriptions = _style_legend(derivative)
+    ax.legend(handles + styles, labels + descriptions, fontsize="small", framealpha=0.9)
     ax.set_xlim(low, high)
     ax.set_xlabel("pre-activation z")
     ax.set_ylabel("f(z) and f′(z)" if derivative else "f(z)")
     ax.set_title(f"Activation: {items[0].name}" if len(items) == 1 else "Activation functions")
     ax.grid(True, alpha=0.3)
     return _root_figure(ax)
+
+
+def _draw_activation(
+    ax: Axes, act: _activations.Activation, color: str, zz: NDArray[Any], derivative: bool
+) -> str:
+    """Draw f (solid, labelled) and f′ (dashed, same colour) of `act` over `zz`; its label."""
+    if not any(line.get_gid() == "axis" for line in ax.get_lines()):  # once per axes
+        ax.axhline(0.0, color=_GREY, linewidth=0.8, zorder=0, gid="axis")
+        ax.axvline(0.0, color=_GREY, linewidth=0.8, zorder=0, gid="axis")
+    name = _activation_label(act)
+    if act.elementwise:
+        a = act.forward(zz)
+        d = act.derivative(zz, a) if derivative else None
+    else:
+        # Softmax over the two scores (z, 0): output 0 and its derivative along z, which
+        # is the first entry of the vector-Jacobian product with g = (1, 0).
+        scores = np.column_stack([zz, np.zeros_like(zz)])
+        out = act.forward(scores)
+        a = out[:, 0]
+        grad = np.column_stack([np.ones_like(zz), np.zeros_like(zz)])
+        d = act.backward(scores, out, grad)[:, 0] if derivative else None
+        name = f"{name}(z, 0)₀"
+    ax.plot(zz, a, color=color, linewidth=2.0, label=name, gid=f"f:{act.name}")
+    if d is not None:
+        zd, d = _break_at(zz, d, act.kinks)
+        ax.plot(
+            zd,
+            d,
+            color=color,
+            linewidth=1.6,
+            linestyle="--",
+            label=f"_{name}′",
+            gid=f"df:{act.name}",
+        )
+    return name
+
+
+def _style_legend(derivative: bool) -> tuple[list[Any], list[str]]:
+    """Legend entries that say which line style is f and which f′."""
+    if not derivative:
+        return [], []
+    line = _mpl().Line2D
+    return [
+        line([], [], color="0.2", linewidth=2.0),
+        line([], [], color="0.2", linewidth=1.6, linestyle="--"),
+    ], ["f(z)", "f′(z)"]
 
 
 def _as_activations(acts: object) -> list[_activations.Activation]:
