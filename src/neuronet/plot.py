@@ -184,7 +184,7 @@ def _axes(
         needed = "one Axes" if n == 1 else f"a sequence of {n} Axes"
         raise ValueError(
             f"`ax` must be {needed}, one per panel ({', '.join(what)}); got {ax!r}. "
-            f"Leave ax=None for a new figure."
+            f"Leave ax=None for a new figure, or choose one panel with metrics=[...]."
         )
     return axes
 
@@ -226,8 +226,10 @@ def activations(
 ) -> Figure:
     r"""Plot activation functions :math:`f(z)` (solid) and their derivatives :math:`f'(z)`.
 
-    Each activation gets one colour; its derivative is dashed in the same colour. The
-    derivative line breaks at the activation's kinks rather than drawing a vertical jump.
+    Up to four activations share one axes, each in its own colour, its derivative dashed
+    in the same colour; more (with no `ax`) get one small panel each, so the curves stay
+    legible. The derivative line breaks at the activation's kinks rather than drawing a
+    vertical jump.
 
     Parameters
     ----------
