@@ -37,11 +37,17 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
+# The add-ons, as modules: `neuronet.plot.history(h)` works after a plain `import neuronet`.
+_LAZY_MODULES = ("diagnostics", "experiments", "io", "plot", "progress", "training")
 
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name in _LAZY:
         return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'neuronet' has no attribute {name!r}")
 
 

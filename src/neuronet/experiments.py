@@ -73,6 +73,7 @@ from . import datasets
 from . import init as _init
 from .losses import PairingWarning
 from .network import MLP
+from .plot import OKABE_ITO
 from .training import Callback
 
 if TYPE_CHECKING:
@@ -102,16 +103,20 @@ __all__ = [
 
 Array = NDArray[np.floating]
 
-# Okabe & Ito's palette: distinguishable with every common form of colour blindness.
+# Okabe & Ito's palette, defined once in neuronet.plot (which imports matplotlib only inside
+# its functions, so importing the names costs nothing).
 ORANGE, SKY_BLUE, GREEN, BLUE, VERMILLION, PURPLE, YELLOW, BLACK = (
-    "#E69F00",
-    "#56B4E9",
-    "#009E73",
-    "#0072B2",
-    "#D55E00",
-    "#CC79A7",
-    "#F0E442",
-    "#000000",
+    OKABE_ITO[name]
+    for name in (
+        "orange",
+        "sky blue",
+        "bluish green",
+        "blue",
+        "vermillion",
+        "reddish purple",
+        "yellow",
+        "black",
+    )
 )
 _CYCLE = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY_BLUE, YELLOW, BLACK)
 
