@@ -448,3 +448,16 @@ def test_every_figure_saves_as_png(tmp_path, spiral_net):
         fig.savefig(path, dpi=60)
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert neuronet.plot is plot
+
+
+def test_diagnostics_join_the_epochs_a_sparse_monitor_measured():
+    from neuronet import History
+
+    h = History()
+    for epoch in range(6):
+        value = 0.1 * epoch if epoch % 3 == 0 else float("nan")
+        h.record({"loss": 1.0, "layer1/dead": value})
+    fig = plot.diagnostics(h, metrics=["dead"])
+    (line,) = fig.axes[0].get_lines()
+    np.testing.assert_array_equal(line.get_xdata(), [1, 4])
+    np.testing.assert_allclose(line.get_ydata(), [0.0, 0.3])

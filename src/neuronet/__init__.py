@@ -24,16 +24,21 @@ from .network import MLP
 from .training import Callback, DivergenceWarning, History
 
 if TYPE_CHECKING:
+    from .diagnostics import DiagnosticWarning, Monitor, diagnose
     from .io import ModelFileError, load
 
 __version__ = "0.1.0"
 
 
 # Imported on first use, to keep `import neuronet` fast: io brings json, tempfile and pathlib
-# (a quarter of the import) and most sessions never save or load.
+# (a quarter of the import) and most sessions never save or load; the diagnostics are an
+# add-on that training never needs.
 _LAZY = {
     "load": "io",
     "ModelFileError": "io",
+    "diagnose": "diagnostics",
+    "Monitor": "diagnostics",
+    "DiagnosticWarning": "diagnostics",
 }
 
 
@@ -57,17 +62,20 @@ __all__ = [
     "BatchNorm",
     "Callback",
     "Dense",
+    "DiagnosticWarning",
     "DivergenceWarning",
     "Dropout",
     "History",
     "Layer",
     "LayerNorm",
     "ModelFileError",
+    "Monitor",
     "Neuron",
     "__version__",
     "activations",
     "compare",
     "datasets",
+    "diagnose",
     "explain",
     "init",
     "load",

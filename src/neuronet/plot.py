@@ -1170,13 +1170,16 @@ def _layer_colour(layer: int) -> str:
 def _draw_layers(panel: Axes, series: dict[int, list[float]], name: str) -> None:
     for layer, values in sorted(series.items()):
         y = np.asarray(values, dtype=float)
+        # A Monitor with every=k leaves NaN in the epochs it skipped: join the measured ones.
+        measured = np.isfinite(y)
+        epochs = np.arange(1, y.size + 1)[measured]
         panel.plot(
-            np.arange(1, y.size + 1),
-            y,
+            epochs,
+            y[measured],
             color=_layer_colour(layer),
             linewidth=1.8,
             label=f"layer {layer}",
-            marker="o" if y.size == 1 else None,
+            marker="o" if epochs.size == 1 else None,
         )
     title = _DIAGNOSTIC_TITLES.get(name, name)
     if name == "grad_norm":
