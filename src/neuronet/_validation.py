@@ -25,6 +25,7 @@ __all__ = [
     "check_number",
     "check_positive_int",
     "check_real",
+    "check_sample_weight",
     "unknown_name",
 ]
 
@@ -42,10 +43,23 @@ _RULES: dict[str, Callable[[float], bool]] = {
 }
 
 
-def check_X(X: object, n_features: int, dtype: np.dtype[Any], name: str = "X") -> NDArray[Any]:
-    """``X`` as a C-contiguous 2-D array of ``dtype``, or a ValueError saying what is wrong."""
+def check_X(
+    X: object, n_features: int, dtype: np.dtype[Any], name: str = "X", *, convert: bool = True
+) -> NDArray[Any]:
+    """``X`` as a C-contiguous 2-D array of ``dtype``, or a ValueError saying what is wrong.
+
+    With ``convert=False`` an array of real numbers is checked but returned as it is (a
+    memmap stays a memmap, of its own dtype), so that it can be read a batch at a time.
+    """
     if isinstance(X, np.ndarray) and X.dtype == dtype and X.ndim == 2 and X.flags.c_contiguous:
         arr = X  # the common fast case: nothing to convert
+    elif (
+        not convert
+        and isinstance(X, np.ndarray)
+        and X.ndim == 2
+        and (np.issubdtype(X.dtype, np.floating) or np.issubdtype(X.dtype, np.integer))
+    ):
+        arr = X
     else:
         try:
             raw = np.asarray(X)
@@ -79,13 +93,24 @@ def check_X(X: object, n_features: int, dtype: np.dtype[Any], name: str = "X") -
             f"`{name}` has {arr.shape[1]} features per sample but the network expects "
             f"{n_features} (shape (n_samples, {n_features})), got shape {arr.shape}."
         )
-    if not np.isfinite(arr).all():
+    if not _all_finite(arr):
         bad = int(arr.size - np.isfinite(arr).sum())
         raise ValueError(
             f"`{name}` contains NaN or infinite values ({bad} of {arr.size} entries); remove "
             f"or impute them first. Values too large for {dtype} become infinite too."
         )
     return arr
+
+
+def _all_finite(arr: NDArray[Any], rows: int = 65536) -> bool:
+    """Whether every entry is finite, checked a block of rows at a time.
+
+    One pass of ``np.isfinite`` over a memmap of gigabytes would build a boolean array a
+    quarter of its size; blocks keep the memory bounded and cost the same time.
+    """
+    if not np.issubdtype(arr.dtype, np.floating):
+        return True
+    return all(np.isfinite(arr[i : i + rows]).all() for i in range(0, len(arr), rows))
 
 
 def _wrong_type(name: str, expected: str, value: object) -> TypeError:
@@ -238,3 +263,38 @@ def unknown_name(
     if aliases:
         text += "; aliases: " + ", ".join(f"{a} ({c})" for a, c in sorted(aliases.items()))
     return ValueError(f"Unknown {kind} {name!r}.{hint} Valid names: {text}.")
+
+
+def check_sample_weight(sample_weight: object, n_samples: int) -> NDArray[np.float64] | None:
+    """``sample_weight`` as a float64 array of shape (n_samples,), or None.
+
+    >>> check_sample_weight([1, 2, 0], 3)
+    array([1., 2., 0.])
+    >>> check_sample_weight([1.0, -1.0], 2)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: `sample_weight` must be non-negative and finite, got 1 negative ...
+    """
+    if sample_weight is None:
+        return None
+    try:
+        weight = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"`sample_weight` must be an array of numbers, got {type(sample_weight).__name__}."
+        ) from None
+    if weight.ndim == 0:
+        weight = np.full(n_samples, float(weight))
+    if weight.shape != (n_samples,):
+        raise ValueError(
+            f"`sample_weight` must have shape ({n_samples},), one weight per sample, got "
+            f"shape {weight.shape}."
+        )
+    bad = int((~np.isfinite(weight) | (weight < 0)).sum())
+    if bad:
+        raise ValueError(
+            f"`sample_weight` must be non-negative and finite, got {bad} negative or "
+            f"non-finite value(s)."
+        )
+    if not weight.any():
+        raise ValueError("`sample_weight` is 0 for every sample; nothing would be learned.")
+    return weight

@@ -67,6 +67,39 @@ __all__ = [
 ]
 
 Array = NDArray[np.floating]
+#: Per-sample weights of shape (n,), normalised to mean 1, or None for equal weights.
+Weight = NDArray[np.floating] | None
+
+
+def _mean(elements: NDArray[Any], weight: Weight) -> float:
+    """``elements`` (one row, or one value, per sample) summed per sample, then averaged.
+
+    With ``weight`` (mean 1) each sample's sum counts ``weight[i]`` times.
+    """
+    n = len(elements)
+    if weight is None:
+        return float(elements.sum() / n)
+    per_sample = elements.reshape(n, -1).sum(axis=1)
+    return float(np.dot(per_sample, weight) / n)
+
+
+def _normalised(sample_weight: NDArray[Any] | None) -> Weight:
+    """Sample weights scaled to mean 1 (None stays None; all zero is refused upstream)."""
+    if sample_weight is None:
+        return None
+    weight = np.asarray(sample_weight, dtype=np.float64)
+    total = weight.sum()
+    # A batch whose samples all weigh 0 contributes nothing (a whole set of zeros is refused
+    # by check_sample_weight).
+    return weight * (len(weight) / total) if total > 0 else weight
+
+
+def _rows(grad: Array, weight: Weight) -> Array:
+    """Scale each sample's row of a gradient by its weight, in place."""
+    if weight is not None:
+        grad *= weight.reshape(-1, 1).astype(grad.dtype, copy=False)
+    return grad
+
 
 # Keeps log() and division away from 0 when a cross-entropy is used *without* its canonical
 # output (the fused path never needs it). float32 cannot represent 1 - 1e-12, hence per dtype.
@@ -90,15 +123,21 @@ class Loss:
     classification: ClassVar[bool] = False
     description: ClassVar[str] = ""
 
-    def value(self, a: Array, y: NDArray[Any]) -> float:
-        """The loss for outputs ``a`` of shape (n, k) and prepared targets ``y``."""
+    def value(self, a: Array, y: NDArray[Any], weight: Weight = None) -> float:
+        """The loss for outputs ``a`` of shape (n, k) and prepared targets ``y``.
+
+        ``weight``, shape (n,), weighs each sample's term; it is normalised to mean 1 by the
+        caller (:class:`Head`), so the loss is the weighted average over samples.
+        """
         raise NotImplementedError
 
-    def gradient(self, a: Array, y: NDArray[Any]) -> Array:
+    def gradient(self, a: Array, y: NDArray[Any], weight: Weight = None) -> Array:
         """:math:`\\partial L / \\partial a`, shape (n, k), already divided by ``n``."""
         raise NotImplementedError
 
-    def fused(self, z: Array, y: NDArray[Any], out: Array | None = None) -> tuple[float, Array]:
+    def fused(
+        self, z: Array, y: NDArray[Any], out: Array | None = None, weight: Weight = None
+    ) -> tuple[float, Array]:
         """Loss and :math:`\\partial L/\\partial z = (a - y)/n` from the logits ``z``.
 
         Only for the canonical output activation; ``out`` may be ``z`` itself (in place).
@@ -184,18 +223,25 @@ class MeanSquaredError(Loss):
     canonical_output = "identity"
     description = "Regression: penalises large errors heavily; the default for identity outputs."
 
-    def value(self, a: Array, y: NDArray[Any]) -> float:
+    def value(self, a: Array, y: NDArray[Any], weight: Weight = None) -> float:
         diff = a - y
-        return float(0.5 * np.vdot(diff, diff) / len(a))
+        if weight is None:
+            return float(0.5 * np.vdot(diff, diff) / len(a))
+        return 0.5 * _mean(diff * diff, weight)
 
-    def gradient(self, a: Array, y: NDArray[Any]) -> Array:
-        return (a - y) / len(a)
+    def gradient(self, a: Array, y: NDArray[Any], weight: Weight = None) -> Array:
+        return _rows((a - y) / len(a), weight)
 
-    def fused(self, z: Array, y: NDArray[Any], out: Array | None = None) -> tuple[float, Array]:
+    def fused(
+        self, z: Array, y: NDArray[Any], out: Array | None = None, weight: Weight = None
+    ) -> tuple[float, Array]:
         diff = np.subtract(z, y, out=out)
-        loss = float(0.5 * np.vdot(diff, diff) / len(z))
+        if weight is None:
+            loss = float(0.5 * np.vdot(diff, diff) / len(z))
+        else:
+            loss = 0.5 * _mean(diff * diff, weight)
         diff *= 1.0 / len(z)
-        return loss, diff
+        return loss, _rows(diff, weight)
 
 
 class MeanAbsoluteError(Loss):
@@ -210,11 +256,11 @@ class MeanAbsoluteError(Loss):
     name = "mae"
     description = "Regression robust to outliers; constant-size gradient."
 
-    def value(self, a: Array, y: NDArray[Any]) -> float:
-        return float(np.abs(a - y).sum() / len(a))
+    def value(self, a: Array, y: NDArray[Any], weight: Weight = None) -> float:
+        return _mean(np.abs(a - y), weight)
 
-    def gradient(self, a: Array, y: NDArray[Any]) -> Array:
-        return np.sign(a - y) / len(a)
+    def gradient(self, a: Array, y: NDArray[Any], weight: Weight = None) -> Array:
+        return _rows(np.sign(a - y) / len(a), weight)
 
 
 class Huber(Loss):
@@ -238,14 +284,14 @@ class Huber(Loss):
     def __init__(self, delta: float = 1.0) -> None:
         self.delta = check_number(delta, "delta", "> 0")
 
-    def value(self, a: Array, y: NDArray[Any]) -> float:
+    def value(self, a: Array, y: NDArray[Any], weight: Weight = None) -> float:
         r = np.abs(a - y)
         d = self.delta
         per_element = np.where(r <= d, 0.5 * r * r, d * (r - 0.5 * d))
-        return float(per_element.sum() / len(a))
+        return _mean(per_element, weight)
 
-    def gradient(self, a: Array, y: NDArray[Any]) -> Array:
-        return np.clip(a - y, -self.delta, self.delta) / len(a)
+    def gradient(self, a: Array, y: NDArray[Any], weight: Weight = None) -> Array:
+        return _rows(np.clip(a - y, -self.delta, self.delta) / len(a), weight)
 
     def get_params(self) -> dict[str, float]:
         return {"delta": self.delta}
@@ -270,24 +316,26 @@ class BinaryCrossEntropy(Loss):
     classification = True
     description = "Two classes (or several independent yes/no labels); pair with sigmoid."
 
-    def value(self, a: Array, y: NDArray[Any]) -> float:
+    def value(self, a: Array, y: NDArray[Any], weight: Weight = None) -> float:
         eps = _PROBABILITY_EPS.get(a.dtype, 1e-12)
         p = np.clip(a, eps, 1.0 - eps)
-        return float(-(y * np.log(p) + (1.0 - y) * np.log1p(-p)).sum() / len(a))
+        return -_mean(y * np.log(p) + (1.0 - y) * np.log1p(-p), weight)
 
-    def gradient(self, a: Array, y: NDArray[Any]) -> Array:
+    def gradient(self, a: Array, y: NDArray[Any], weight: Weight = None) -> Array:
         eps = _PROBABILITY_EPS.get(a.dtype, 1e-12)
         p = np.clip(a, eps, 1.0 - eps)
-        return (p - y) / (p * (1.0 - p)) / len(a)
+        return _rows((p - y) / (p * (1.0 - p)) / len(a), weight)
 
-    def fused(self, z: Array, y: NDArray[Any], out: Array | None = None) -> tuple[float, Array]:
+    def fused(
+        self, z: Array, y: NDArray[Any], out: Array | None = None, weight: Weight = None
+    ) -> tuple[float, Array]:
         # y·log σ(z) + (1-y)·log σ(-z), with log σ evaluated stably by scipy.
         log_likelihood = y * special.log_expit(z) + (1.0 - y) * special.log_expit(-z)
-        loss = float(-log_likelihood.sum() / len(z))
+        loss = -_mean(log_likelihood, weight)
         grad = special.expit(z, out=out)
         grad -= y
         grad *= 1.0 / len(z)
-        return loss, grad
+        return loss, _rows(grad, weight)
 
     def prepare_targets(self, y: object, n_outputs: int, dtype: np.dtype[Any]) -> NDArray[Any]:
         arr = _as_numeric(y, self)
@@ -319,14 +367,14 @@ class CategoricalCrossEntropy(Loss):
     classification = True
     description = "One class out of several; pair with softmax."
 
-    def value(self, a: Array, y: NDArray[Any]) -> float:
+    def value(self, a: Array, y: NDArray[Any], weight: Weight = None) -> float:
         eps = _PROBABILITY_EPS.get(a.dtype, 1e-12)
         log_p = np.log(np.clip(a, eps, 1.0))
         if y.ndim == 1:
-            return float(-log_p[np.arange(len(a)), y].sum() / len(a))
-        return float(-(y * log_p).sum() / len(a))
+            return -_mean(log_p[np.arange(len(a)), y], weight)
+        return -_mean(y * log_p, weight)
 
-    def gradient(self, a: Array, y: NDArray[Any]) -> Array:
+    def gradient(self, a: Array, y: NDArray[Any], weight: Weight = None) -> Array:
         eps = _PROBABILITY_EPS.get(a.dtype, 1e-12)
         grad = np.zeros_like(a)
         if y.ndim == 1:
@@ -334,9 +382,11 @@ class CategoricalCrossEntropy(Loss):
             grad[rows, y] = -1.0 / np.clip(a[rows, y], eps, 1.0)
         else:
             grad = -y / np.clip(a, eps, 1.0)
-        return grad / len(a)
+        return _rows(grad / len(a), weight)
 
-    def fused(self, z: Array, y: NDArray[Any], out: Array | None = None) -> tuple[float, Array]:
+    def fused(
+        self, z: Array, y: NDArray[Any], out: Array | None = None, weight: Weight = None
+    ) -> tuple[float, Array]:
         n = len(z)
         # log softmax(z) = z - logsumexp(z): one stable pass gives both the loss and, through
         # exp, the probabilities the gradient needs.
@@ -344,13 +394,13 @@ class CategoricalCrossEntropy(Loss):
         grad = np.exp(log_p, out=out)
         if y.ndim == 1:
             rows = np.arange(n)
-            loss = float(-log_p[rows, y].sum() / n)
+            loss = -_mean(log_p[rows, y], weight)
             grad[rows, y] -= 1.0
         else:
-            loss = float(-(y * log_p).sum() / n)
+            loss = -_mean(y * log_p, weight)
             grad -= y
         grad *= 1.0 / n
-        return loss, grad
+        return loss, _rows(grad, weight)
 
     def prepare_targets(self, y: object, n_outputs: int, dtype: np.dtype[Any]) -> NDArray[Any]:
         arr = _as_numeric(y, self)
@@ -568,21 +618,29 @@ class Head:
                 UserWarning,
             )
 
-    def loss_and_gradient(self, out: Array, y: NDArray[Any]) -> tuple[float, Array]:
+    def loss_and_gradient(
+        self, out: Array, y: NDArray[Any], sample_weight: NDArray[Any] | None = None
+    ) -> tuple[float, Array]:
         r"""The loss and its gradient with respect to ``out``, written over ``out``.
 
         ``out`` is the logits :math:`z` when :attr:`fused` (the gradient is then
-        :math:`\partial L/\partial z`), else the outputs :math:`a`.
+        :math:`\partial L/\partial z`), else the outputs :math:`a`. With ``sample_weight``
+        (shape (n,), non-negative) the loss is the weighted average
+        :math:`\sum_i w_i \ell_i / \sum_i w_i`.
         """
+        weight = _normalised(sample_weight)
         if self.fused:
-            return self.loss.fused(out, y, out=out)
-        return self.loss.value(out, y), self.loss.gradient(out, y)
+            return self.loss.fused(out, y, out=out, weight=weight)
+        return self.loss.value(out, y, weight), self.loss.gradient(out, y, weight)
 
-    def loss_value(self, out: Array, y: NDArray[Any]) -> float:
+    def loss_value(
+        self, out: Array, y: NDArray[Any], sample_weight: NDArray[Any] | None = None
+    ) -> float:
         """The loss for ``out`` (logits when :attr:`fused`), which may be overwritten."""
+        weight = _normalised(sample_weight)
         if self.fused:
-            return self.loss.fused(out, y, out=out)[0]
-        return self.loss.value(out, y)
+            return self.loss.fused(out, y, out=out, weight=weight)[0]
+        return self.loss.value(out, y, weight)
 
     def count_correct(self, out: Array, y: NDArray[Any]) -> int:
         """Correct answers of a classifier for ``out`` (logits when fused); 0 for regression."""

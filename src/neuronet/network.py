@@ -33,7 +33,7 @@ True
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -327,20 +327,28 @@ class MLP:
         return self.head.prepare_targets(y, self.dtype, infer_classes=infer_classes)
 
     def prepare(
-        self, X: ArrayLike, y: object, *, infer_classes: bool = False
+        self, X: ArrayLike, y: object, *, infer_classes: bool = False, copy: bool = True
     ) -> tuple[Array, NDArray[Any]]:
         """``X`` and ``y`` checked and converted once for :meth:`train_step` and :meth:`evaluate`.
 
         Returns ``X`` as a C-contiguous array of the network's dtype and ``y`` as the loss
-        needs it (:meth:`prepare_targets`); raises ValueError naming what is wrong.
+        needs it (:meth:`prepare_targets`); raises ValueError naming what is wrong. With
+        ``copy=False`` a memmap (or any array of real numbers) is checked but kept as it is,
+        for ``fit`` to read batch by batch.
         """
-        X_arr = check_X(as_array(X, "X"), self.n_inputs, self.dtype)
+        X_arr = check_X(as_array(X, "X"), self.n_inputs, self.dtype, convert=copy)
         y_arr = self.prepare_targets(y, infer_classes=infer_classes)
         _check_same_length(X_arr, y_arr)
         return X_arr, y_arr
 
     def train_step(
-        self, X: Array, y: NDArray[Any], *, l2: float = 0.0, deterministic: bool = False
+        self,
+        X: Array,
+        y: NDArray[Any],
+        *,
+        l2: float = 0.0,
+        deterministic: bool = False,
+        sample_weight: NDArray[Any] | None = None,
     ) -> tuple[float, int]:
         r"""Forward and backward on one batch: fill :attr:`gradients`; change no parameter.
 
@@ -350,12 +358,14 @@ class MLP:
         ``step(net.parameters, net.gradients)`` then updates the network.
         ``deterministic=True`` changes no state and draws nothing: no dropout, and batch norm
         normalises with the batch's statistics without updating its running ones.
+        ``sample_weight`` (shape (n,), from :func:`check_sample_weight`) makes the loss the
+        weighted average of the samples' losses.
         """
         self._check_prepared(X, y)
         head = self.head
         out = self._forward(X, training=True, logits=head.fused, deterministic=deterministic)
         correct = head.count_correct(out, y)  # before the loss overwrites `out`
-        loss, grad_out = head.loss_and_gradient(out, y)
+        loss, grad_out = head.loss_and_gradient(out, y, sample_weight)
         first = self.layers[0]
         # Each layer but the first passes dL/dX back to the one before: never None below.
         grad = self.output_layer.backpropagate(
@@ -367,7 +377,14 @@ class MLP:
             loss += self._l2_penalty(l2, add_gradient=True)
         return loss, correct
 
-    def evaluate(self, X: Array, y: NDArray[Any], *, l2: float = 0.0) -> tuple[float, int]:
+    def evaluate(
+        self,
+        X: Array,
+        y: NDArray[Any],
+        *,
+        l2: float = 0.0,
+        sample_weight: NDArray[Any] | None = None,
+    ) -> tuple[float, int]:
         """The loss and the count of correct answers on prepared ``(X, y)``, without training.
 
         Dropout is off and no gradient is computed; see :meth:`prepare`.
@@ -375,7 +392,7 @@ class MLP:
         self._check_prepared(X, y)
         out = self._forward(X, training=False, logits=self.head.fused)
         correct = self.head.count_correct(out, y)  # before the loss overwrites `out`
-        loss = self.head.loss_value(out, y)
+        loss = self.head.loss_value(out, y, sample_weight)
         if l2:
             loss += self._l2_penalty(l2, add_gradient=False)
         return loss, correct
@@ -432,8 +449,8 @@ class MLP:
     @_shares_doc(_training.fit)
     def fit(
         self,
-        X: ArrayLike,
-        y: ArrayLike,
+        X: ArrayLike | Iterable[tuple[Any, ...]],
+        y: ArrayLike | None = None,
         *,
         epochs: int = 100,
         batch_size: int = 32,
@@ -446,6 +463,8 @@ class MLP:
         early_stopping: bool = False,
         patience: int = 10,
         l2: float = 0.0,
+        sample_weight: ArrayLike | None = None,
+        steps_per_epoch: int | None = None,
         callbacks: Sequence[Callback | Any] = (),
         verbose: int = 1,
     ) -> History:
@@ -464,6 +483,8 @@ class MLP:
             early_stopping=early_stopping,
             patience=patience,
             l2=l2,
+            sample_weight=sample_weight,
+            steps_per_epoch=steps_per_epoch,
             callbacks=callbacks,
             verbose=verbose,
         )

@@ -112,7 +112,9 @@ class Optimizer(Configurable):
 
     # -- public interface --
 
-    def prepare(self, params: Array, *, decay_mask: NDArray[Any] | None = None) -> None:
+    def prepare(
+        self, params: Array, *, decay_mask: NDArray[Any] | None = None, reset: bool = True
+    ) -> None:
         """Allocate zeroed state for parameters of this shape and dtype.
 
         The training loop calls it once before the first step; :meth:`step` calls it itself if
@@ -125,11 +127,17 @@ class Optimizer(Configurable):
         decay_mask : ndarray of bool or 0/1, optional
             Shaped like ``params``: true where weight decay applies (the weights, not biases or
             PReLU slopes). ``None`` applies it everywhere.
+        reset : bool, default=True
+            False keeps the state (moments, step count) when it already fits parameters of
+            this shape and dtype: how training goes on where an earlier ``fit`` (or
+            ``partial_fit``) with the same optimizer object stopped, as Keras does.
         """
         params = _check_params(params)
         mask = None if decay_mask is None else _check_mask(decay_mask, params.shape)
         self._decay_mask_given = mask
         self._decay_mask = None if mask is None else mask.astype(params.dtype)
+        if not reset and self._shape == params.shape and self._dtype == params.dtype:
+            return
         self._shape, self._dtype = params.shape, params.dtype
         self.state = {key: np.zeros_like(params) for key in self._state_names()}
         self._scratch = np.empty_like(params)

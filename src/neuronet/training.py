@@ -21,10 +21,11 @@ True
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -37,6 +38,7 @@ from ._validation import (
     check_non_negative,
     check_number,
     check_positive_int,
+    check_sample_weight,
 )
 from ._warnings import warn_user
 from .layers import Dropout
@@ -165,8 +167,8 @@ def _sparkline(values: Sequence[float], width: int = 120, height: int = 24) -> s
 
 def fit(
     net: MLP,
-    X: ArrayLike,
-    y: ArrayLike,
+    X: ArrayLike | Iterable[tuple[Any, ...]],
+    y: ArrayLike | None = None,
     *,
     epochs: int = 100,
     batch_size: int = 32,
@@ -179,6 +181,8 @@ def fit(
     early_stopping: bool = False,
     patience: int = 10,
     l2: float = 0.0,
+    sample_weight: ArrayLike | None = None,
+    steps_per_epoch: int | None = None,
     callbacks: Sequence[Callback | Callable[[int, dict[str, float]], bool | None]] = (),
     verbose: int = 1,
 ) -> History:
@@ -194,8 +198,14 @@ def fit(
 
     Parameters
     ----------
-    X : array_like of shape (n_samples, n_inputs)
-    y : array_like
+    X : array_like of shape (n_samples, n_inputs), or an iterable of batches
+        The inputs. A NumPy memmap is read batch by batch, never copied whole. Without ``y``,
+        an iterable (a generator, a list, a reader of Parquet row groups...) of
+        ``(X_batch, y_batch)`` or ``(X_batch, y_batch, sample_weight_batch)`` tuples: each
+        epoch takes ``steps_per_epoch`` batches from it, or one full pass when that is None
+        (a re-iterable is then started again every epoch). ``batch_size``, ``shuffle``,
+        ``validation_split`` and L-BFGS do not apply to batches.
+    y : array_like, optional
         Targets that fit the loss. A classifier takes one label per sample, shape (n,) or
         (n, 1): the network's ``classes`` if it has them, else 0..k-1 (0/1 for one sigmoid
         output), or labels of any kind (strings, booleans, a pandas category), from which
@@ -228,6 +238,11 @@ def fit(
     l2 : float, default=0.0
         L2 penalty :math:`\tfrac{\lambda}{2}\sum W^2` on the weights (not on biases or PReLU
         slopes) added to the loss.
+    sample_weight : array_like of shape (n_samples,), optional
+        Non-negative weight of each sample: each batch's loss is the weighted average of its
+        samples' losses (scikit-learn's convention). Validation stays unweighted.
+    steps_per_epoch : int, optional
+        Batches per epoch when ``X`` is an iterable of batches.
     callbacks : sequence of Callback or callable, default=()
         Each is called after every epoch; see :class:`Callback`.
     verbose : {0, 1, 2}, default=1
@@ -272,12 +287,22 @@ def fit(
     if isinstance(opt, _optimizers.LBFGS):
         _check_lbfgs(net, sched)
 
-    X_arr, y_arr = net.prepare(X, y, infer_classes=True)
-    X_train, y_train, validation = _split_validation(
-        net, X_arr, y_arr, validation_split, validation_data
-    )
-    net.head.check_training_targets(y_arr)
-    loop = _Loop(net, X_train, y_train, validation, l2, early_stopping, patience, hooks)
+    data: _Arrays | _Stream
+    if y is None:
+        data = _Stream(net, X, steps_per_epoch, sample_weight, validation_split, opt)
+        validation = None if validation_data is None else net.prepare(*validation_data)
+    else:
+        if steps_per_epoch is not None:
+            raise ValueError(
+                "`steps_per_epoch` is for an iterable of (X, y) batches given without `y`; "
+                f"with arrays every epoch is one pass over them, got {steps_per_epoch!r}."
+            )
+        X_arr, y_arr = net.prepare(cast(ArrayLike, X), y, infer_classes=True, copy=False)
+        weight = check_sample_weight(sample_weight, len(X_arr))
+        rows, validation = _split_validation(net, X_arr, y_arr, validation_split, validation_data)
+        net.head.check_training_targets(y_arr)
+        data = _Arrays(net, X_arr, y_arr, weight, rows)
+    loop = _Loop(net, data, validation, l2, early_stopping, patience, hooks)
     with (
         ProgressReport(verbose, epochs) as progress,
         np.errstate(over="ignore", invalid="ignore", divide="ignore"),
@@ -333,16 +358,16 @@ def _split_validation(
     y: NDArray[Any],
     validation_split: float | None,
     validation_data: tuple[ArrayLike, ArrayLike] | None,
-) -> tuple[NDArray[Any], NDArray[Any], tuple[NDArray[Any], NDArray[Any]] | None]:
+) -> tuple[NDArray[np.intp] | None, tuple[NDArray[Any], NDArray[Any]] | None]:
+    """The training rows (None: all) and the validation set, prepared."""
     if validation_data is not None and validation_split is not None:
         raise ValueError("Give either `validation_data` or `validation_split`, not both.")
     if validation_data is not None:
         if not (isinstance(validation_data, tuple | list) and len(validation_data) == 2):
             raise ValueError("`validation_data` must be a pair (X_val, y_val).")
-        X_val, y_val = net.prepare(*validation_data)
-        return X, y, (X_val, y_val)
+        return None, net.prepare(*validation_data)
     if validation_split is None:
-        return X, y, None
+        return None, None
     fraction = check_fraction(validation_split, "validation_split")
     n_val = round(len(X) * fraction)
     if n_val < 1 or n_val >= len(X):
@@ -352,7 +377,115 @@ def _split_validation(
         )
     order = net.rng.permutation(len(X))
     val, train = order[:n_val], order[n_val:]
-    return X[train], y[train], (X[val], y[val])
+    # Only the validation rows are copied (and converted); training reads its rows by index.
+    X_val = np.ascontiguousarray(X[val], dtype=net.dtype)
+    return train, (X_val, y[val])
+
+
+Batch = tuple[NDArray[Any], NDArray[Any], NDArray[Any] | None]
+
+
+class _Arrays:
+    """Training data held as arrays, a memmap included: each batch is gathered by its rows.
+
+    Gathering per batch copies one batch at a time, never the whole set, so a memmap larger
+    than memory trains in bounded memory; the rows and their order are those of shuffling
+    the whole set once per epoch, so results do not depend on how the data are held.
+    """
+
+    def __init__(
+        self,
+        net: MLP,
+        X: NDArray[Any],
+        y: NDArray[Any],
+        weight: NDArray[Any] | None,
+        rows: NDArray[np.intp] | None,
+    ) -> None:
+        self.net, self.X, self.y, self.weight, self.rows = net, X, y, weight, rows
+
+    def __len__(self) -> int:
+        return len(self.X) if self.rows is None else len(self.rows)
+
+    def batches(self, batch_size: int, shuffle: bool) -> Iterator[Batch]:
+        n, rows = len(self), self.rows
+        if shuffle:
+            order = self.net.rng.permutation(n)
+            rows = order if rows is None else rows[order]
+        for start in range(0, n, batch_size):
+            stop = start + batch_size
+            yield self._take(slice(start, stop) if rows is None else rows[start:stop])
+
+    def _take(self, part: slice | NDArray[np.intp]) -> Batch:
+        xb = np.ascontiguousarray(self.X[part], dtype=self.net.dtype)
+        return xb, self.y[part], None if self.weight is None else self.weight[part]
+
+    def full(self) -> Batch:
+        """All the training rows at once (for L-BFGS, which needs the whole set)."""
+        return self._take(slice(None) if self.rows is None else self.rows)
+
+
+class _Stream:
+    """Training data as an iterable of ``(X, y)`` or ``(X, y, sample_weight)`` batches."""
+
+    def __init__(
+        self,
+        net: MLP,
+        source: object,
+        steps_per_epoch: int | None,
+        sample_weight: object,
+        validation_split: float | None,
+        opt: object,
+    ) -> None:
+        if isinstance(source, np.ndarray) or not isinstance(source, Iterable):
+            raise ValueError(
+                "`y` is missing: give fit(X, y), or an iterable of (X, y) batches as X."
+            )
+        for name, value, why in (
+            ("sample_weight", sample_weight, "put each batch's weights in its tuple"),
+            ("validation_split", validation_split, "give validation_data instead"),
+        ):
+            if value is not None:
+                raise ValueError(f"`{name}` does not apply to batches: {why}.")
+        if isinstance(opt, _optimizers.LBFGS):
+            raise ValueError(
+                "L-BFGS needs the whole training set at every step; it cannot train on "
+                "batches. Use a mini-batch optimizer such as 'adam'."
+            )
+        self.net, self.source = net, source
+        self.steps = (
+            None
+            if steps_per_epoch is None
+            else check_positive_int(steps_per_epoch, "steps_per_epoch")
+        )
+        self._iterator: Iterator[Any] | None = None
+
+    def batches(self, batch_size: int, shuffle: bool) -> Iterator[Batch]:
+        if self.steps is None:
+            items: Iterator[Any] = iter(self.source)  # one full pass
+        else:
+            if self._iterator is None:
+                self._iterator = iter(self.source)
+            items = itertools.islice(self._iterator, self.steps)
+        count = 0
+        for item in items:
+            count += 1
+            yield self._prepare(item)
+        if count == 0:
+            raise ValueError(
+                "The iterable of batches gave no batch for this epoch: an iterator runs out "
+                "after one pass; give a re-iterable (a list, or an object whose __iter__ "
+                "starts again), or a generator that never ends with `steps_per_epoch`."
+            )
+
+    def _prepare(self, item: object) -> Batch:
+        if not (isinstance(item, tuple | list) and len(item) in (2, 3)):
+            raise ValueError(
+                f"Each batch must be a tuple (X, y) or (X, y, sample_weight), got "
+                f"{type(item).__name__}."
+            )
+        X, y = self.net.prepare(item[0], item[1], infer_classes=True)
+        weight = check_sample_weight(item[2] if len(item) == 3 else None, len(X))
+        return X, y, weight
 
 
 class _Loop:
@@ -361,15 +494,14 @@ class _Loop:
     def __init__(
         self,
         net: MLP,
-        X: NDArray[Any],
-        y: NDArray[Any],
+        data: _Arrays | _Stream,
         validation: tuple[NDArray[Any], NDArray[Any]] | None,
         l2: float,
         early_stopping: bool,
         patience: int,
         hooks: list[Callback],
     ) -> None:
-        self.net, self.X, self.y, self.validation = net, X, y, validation
+        self.net, self.data, self.validation = net, data, validation
         self.l2 = l2
         self.early_stopping, self.patience, self.hooks = early_stopping, patience, hooks
         self.history = History()
@@ -383,29 +515,28 @@ class _Loop:
         self.initial_loss = math.nan
         self.rising = 0
 
-    # One epoch of mini-batch training; returns the mean loss and the count of correct answers.
+    # One epoch of mini-batch training: the mean loss, the correct answers, the samples seen.
     def _epoch(
         self, opt: _optimizers.Optimizer, batch_size: int, shuffle: bool
-    ) -> tuple[float, int]:
-        net, n = self.net, len(self.X)
-        if shuffle:
-            order = net.rng.permutation(n)
-            X, y = self.X[order], self.y[order]
-        else:
-            X, y = self.X, self.y
-        total, correct = 0.0, 0
+    ) -> tuple[float, int, int]:
+        net = self.net
+        total, weight_total, correct, seen = 0.0, 0.0, 0, 0
         params, grads = net.parameters, net.gradients
-        for start in range(0, n, batch_size):
-            xb, yb = X[start : start + batch_size], y[start : start + batch_size]
-            loss, right = net.train_step(xb, yb, l2=self.l2)
+        for xb, yb, wb in self.data.batches(batch_size, shuffle):
+            loss, right = net.train_step(xb, yb, l2=self.l2, sample_weight=wb)
             if math.isnan(self.initial_loss):
                 self.initial_loss = loss
             if not math.isfinite(loss):
-                return loss, correct
+                return loss, correct, max(seen, 1)
             opt.step(params, grads)
-            total += loss * len(xb)
+            # Each batch's loss is an average over its samples (weighted ones, with weights):
+            # the epoch's is the average of those, weighted the same way.
+            share = float(len(xb) if wb is None else wb.sum())
+            total += loss * share
+            weight_total += share
             correct += right
-        return total / n, correct
+            seen += len(xb)
+        return total / weight_total, correct, seen
 
     def run(
         self,
@@ -417,12 +548,13 @@ class _Loop:
         progress: ProgressReport,
     ) -> None:
         net = self.net
-        opt.prepare(net.parameters, decay_mask=net.weight_mask)
+        # The same optimizer object goes on from its state (a second fit, partial_fit).
+        opt.prepare(net.parameters, decay_mask=net.weight_mask, reset=False)
         if sched is not None:
             sched.start(opt.lr, epochs=epochs)
         for epoch in range(epochs):
-            loss, correct = self._epoch(opt, batch_size, shuffle)
-            stop = self._end_epoch(epoch, loss, correct, opt.lr, progress)
+            loss, correct, seen = self._epoch(opt, batch_size, shuffle)
+            stop = self._end_epoch(epoch, loss, correct, seen, opt.lr, progress)
             if stop:
                 break
             if sched is not None:
@@ -430,19 +562,22 @@ class _Loop:
 
     def run_lbfgs(self, opt: _optimizers.LBFGS, epochs: int, progress: ProgressReport) -> None:
         net, params = self.net, self.net.parameters
-        X, y = self.X, self.y
+        if not isinstance(self.data, _Arrays):  # refused in _Stream already; for the checker
+            raise TypeError("L-BFGS trains on arrays only.")
+        X, y, weight = self.data.full()
 
         def loss_and_grad(x: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
             params[...] = x
-            loss, _ = net.train_step(X, y, l2=self.l2)
+            loss, _ = net.train_step(X, y, l2=self.l2, sample_weight=weight)
             if math.isnan(self.initial_loss):
                 self.initial_loss = loss
             return loss, net.gradients.astype(np.float64)
 
         def after_iteration(x: NDArray[np.float64]) -> bool:
             params[...] = x
-            loss, correct = net.evaluate(X, y, l2=self.l2)
-            return self._end_epoch(self.history.epochs, loss, correct, math.nan, progress)
+            loss, correct = net.evaluate(X, y, l2=self.l2, sample_weight=weight)
+            epoch = self.history.epochs
+            return self._end_epoch(epoch, loss, correct, len(X), math.nan, progress)
 
         result = opt.minimize(loss_and_grad, params, max_iter=epochs, callback=after_iteration)
         history = self.history
@@ -454,11 +589,11 @@ class _Loop:
             word = "converged" if result.success else "stopped"
             history.stop_reason = f"L-BFGS {word} after {result.nit} iterations: {result.message}"
 
-    def _logs(self, loss: float, correct: int, lr: float) -> dict[str, float]:
+    def _logs(self, loss: float, correct: int, seen: int, lr: float) -> dict[str, float]:
         net = self.net
         logs = {"loss": loss}
         if net.is_classifier:
-            logs["accuracy"] = correct / len(self.X)
+            logs["accuracy"] = correct / seen
         if self.validation is not None:
             X_val, y_val = self.validation
             val_loss, val_correct = net.evaluate(X_val, y_val, l2=self.l2)
@@ -478,6 +613,7 @@ class _Loop:
         epoch: int,
         loss: float,
         correct: int,
+        seen: int,
         lr: float,
         progress: ProgressReport,
     ) -> bool:
@@ -503,7 +639,7 @@ class _Loop:
                 lr,
             )
             return True
-        logs = self._logs(loss, correct, lr)
+        logs = self._logs(loss, correct, seen, lr)
         self.history.record(logs)
         self.last_finite = self.net.parameters.copy()
         progress.epoch_end(epoch, logs)
