@@ -1,0 +1,1128 @@
+r"""scikit-learn estimators over :class:`~neuronet.MLP`: a classifier and a regressor.
+
+Both are thin layers over the network and the one training loop, :func:`neuronet.training.fit`:
+they check the data and the parameters the scikit-learn way, build an :class:`~neuronet.MLP`
+(kept as ``model_``), translate scikit-learn's parameter names into ``fit``'s and record what
+scikit-learn users expect to find afterwards (``classes_``, ``loss_curve_``, ``n_iter_`` ...).
+They work wherever a scikit-learn estimator does: ``Pipeline``, ``GridSearchCV``,
+``cross_val_score``, ``clone``, and pass ``sklearn.utils.estimator_checks.check_estimator``.
+
+The parameters are named as in :class:`sklearn.neural_network.MLPClassifier` and mean the same;
+``alpha`` in particular is scikit-learn's L2 penalty, which scikit-learn divides by the batch
+size, so it becomes ``l2 = alpha / batch_size`` in ``fit``'s terms. neuronet adds its own
+activations, optimizers, learning-rate schedules, dropout and normalisation.
+
+scikit-learn is an extra (``pip install 'neuronet[sklearn]'``); the rest of neuronet never
+imports this module.
+
+Examples
+--------
+>>> from sklearn.datasets import load_iris
+>>> from sklearn.pipeline import make_pipeline
+>>> from sklearn.preprocessing import StandardScaler
+>>> from neuronet.sklearn import NeuronetClassifier
+>>> X, y = load_iris(return_X_y=True)
+>>> model = make_pipeline(
+...     StandardScaler(),
+...     NeuronetClassifier((16,), activation="tanh", learning_rate_init=0.01, random_state=0),
+... )
+>>> model.fit(X, y).score(X, y) > 0.95
+True
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import numbers
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import (
+    _check_partial_fit_first_call,
+    check_classification_targets,
+    type_of_target,
+)
+from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d, validate_data
+
+from . import activations as _activations
+from . import losses as _losses
+from . import optimizers as _optimizers
+from . import schedules as _schedules
+from .network import MLP
+from .training import Callback, History
+from .training import fit as _fit
+
+__all__ = ["NeuronetClassifier", "NeuronetRegressor"]
+
+
+# --- parameter checks ------------------------------------------------------------------------
+
+
+def _check_real(
+    value: object,
+    name: str,
+    low: float,
+    high: float | None = None,
+    *,
+    low_open: bool = False,
+    high_open: bool = True,
+) -> float:
+    """``value`` as a float in the interval, or a ValueError naming the parameter."""
+    ok = False
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        v = float(value)
+        ok = math.isfinite(v) and (v > low if low_open else v >= low)
+        ok = ok and (high is None or (v < high if high_open else v <= high))
+    if not ok:
+        left = "(" if low_open else "["
+        right = "inf)" if high is None else (f"{high:g})" if high_open else f"{high:g}]")
+        raise ValueError(f"`{name}` must be a number in {left}{low:g}, {right}, got {value!r}.")
+    return float(value)  # type: ignore[arg-type]
+
+
+def _check_int(value: object, name: str, minimum: int = 1) -> int:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"`{name}` must be an integer >= {minimum}, got {value!r}.")
+    return int(value)
+
+
+def _check_bool(value: object, name: str) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise ValueError(f"`{name}` must be True or False, got {value!r}.")
+    return bool(value)
+
+
+def _named(name: str, lookup: Any, value: Any) -> Any:
+    """``lookup(value)``, with the parameter's name put in front of any error it raises."""
+    try:
+        return lookup(value)
+    except (ValueError, TypeError) as err:
+        raise type(err)(f"`{name}`: {err}") from None
+
+
+def _hidden_sizes(value: object) -> list[int]:
+    sizes = [value] if isinstance(value, numbers.Integral) else value
+    try:
+        sizes = list(sizes)  # type: ignore[call-overload]
+    except TypeError:
+        sizes = None
+    if sizes is None or not all(
+        isinstance(s, numbers.Integral) and not isinstance(s, bool) and int(s) >= 1 for s in sizes
+    ):
+        raise ValueError(
+            f"`hidden_layer_sizes` must be a positive integer or a sequence of them such as "
+            f"(100,) or (64, 32), got {value!r}."
+        )
+    return [int(s) for s in sizes]
+
+
+class _StopWhenStalled(Callback):
+    """scikit-learn's stopping rule for the stochastic solvers, as a neuronet callback.
+
+    Without a validation set: stop once the training loss has not fallen by ``tol`` below
+    the best so far for more than ``n_iter_no_change`` epochs in a row. With one (when
+    ``early_stopping``): the same on the validation *score* (accuracy or R², which must rise
+    by ``tol``), recording each score, and put back the best epoch's weights at the end.
+    """
+
+    def __init__(
+        self,
+        estimator: _NeuronetBase,
+        tol: float,
+        n_iter_no_change: int,
+        validation: tuple[NDArray[Any], Any] | None,
+    ) -> None:
+        self.estimator, self.tol, self.n_iter_no_change = estimator, tol, n_iter_no_change
+        self.validation = validation
+        self.count = 0
+        self.scores: list[float] = []
+        self.best = np.inf if validation is None else -np.inf
+        self.best_parameters: NDArray[Any] | None = None
+        self.stopped = False
+        self.net: MLP | None = None
+
+    def on_train_begin(self, net: MLP) -> None:
+        self.net = net
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool:
+        assert self.net is not None  # set by on_train_begin
+        if self.validation is None:
+            loss = logs["loss"]
+            self.count = self.count + 1 if loss > self.best - self.tol else 0
+            self.best = min(self.best, loss)
+        else:
+            X_val, y_val = self.validation
+            score = self.estimator._score_network(self.net, X_val, y_val)
+            self.scores.append(score)
+            self.count = self.count + 1 if score < self.best + self.tol else 0
+            if score > self.best:
+                self.best = score
+                self.best_parameters = self.net.parameters.copy()
+        self.stopped = self.count > self.n_iter_no_change
+        return self.stopped
+
+    def on_train_end(self, net: MLP, history: History) -> None:
+        if self.best_parameters is not None:
+            net.parameters[...] = self.best_parameters
+
+
+# --- the shared estimator -------------------------------------------------------------------
+
+
+class _NeuronetBase(BaseEstimator):
+    """What the classifier and the regressor share; see :class:`NeuronetClassifier`."""
+
+    _is_classifier = False
+
+    def __init__(
+        self,
+        hidden_layer_sizes: int | Sequence[int] = (100,),
+        activation: str | Sequence[str] = "relu",
+        *,
+        solver: str | Any = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate_init: float = 0.001,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: int | np.random.RandomState | None = None,
+        tol: float = 1e-4,
+        verbose: bool | int = False,
+        warm_start: bool = False,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        output_activation: str | None = None,
+        loss: str | None = None,
+        dropout: float = 0.0,
+        norm: str | None = None,
+        schedule: str | Any = None,
+        dtype: str = "float32",
+    ) -> None:
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.output_activation = output_activation
+        self.loss = loss
+        self.dropout = dropout
+        self.norm = norm
+        self.schedule = schedule
+        self.dtype = dtype
+
+    # -- checks ------------------------------------------------------------------------------
+
+    def _check_params(self) -> None:
+        """Every parameter checked at fit (scikit-learn's convention), errors naming it."""
+        self._hidden_sizes = _hidden_sizes(self.hidden_layer_sizes)
+        act = self.activation
+        if isinstance(act, str | _activations.Activation):
+            _named("activation", _activations.get, act)
+        else:
+            try:
+                acts = list(act)
+            except TypeError:
+                raise ValueError(
+                    f"`activation` must be a name such as 'relu' or a list with one per hidden "
+                    f"layer, got {act!r}."
+                ) from None
+            if len(acts) != len(self._hidden_sizes):
+                raise ValueError(
+                    f"`activation` lists {len(acts)} activations for "
+                    f"{len(self._hidden_sizes)} hidden layers; give one per hidden layer or a "
+                    f"single name."
+                )
+            for a in acts:
+                _named("activation", _activations.get, a)
+        if self.output_activation is not None:
+            _named("output_activation", _activations.get, self.output_activation)
+        if self.loss is not None:
+            _named("loss", _losses.get, self.loss)
+        solver = self.solver
+        if isinstance(solver, _optimizers.Optimizer | _optimizers.LBFGS):
+            self._solver_is_lbfgs = isinstance(solver, _optimizers.LBFGS)
+        else:
+            self._solver_is_lbfgs = isinstance(
+                _named("solver", _optimizers.get, solver), _optimizers.LBFGS
+            )
+        _named("schedule", _schedules.get, self.schedule)
+        _check_real(self.alpha, "alpha", 0.0, None)
+        _check_real(self.learning_rate_init, "learning_rate_init", 0.0, None, low_open=True)
+        _check_real(self.tol, "tol", 0.0, None)
+        _check_real(self.validation_fraction, "validation_fraction", 0.0, 1.0, low_open=True)
+        _check_real(self.dropout, "dropout", 0.0, 1.0)
+        _check_int(self.max_iter, "max_iter")
+        _check_int(self.n_iter_no_change, "n_iter_no_change")
+        if self.batch_size != "auto":
+            _check_int(self.batch_size, "batch_size")
+        for name in ("shuffle", "warm_start", "early_stopping"):
+            _check_bool(getattr(self, name), name)
+        if not (isinstance(self.verbose, numbers.Integral) and 0 <= self.verbose <= 2):
+            raise ValueError(f"`verbose` must be False, True, 0, 1 or 2, got {self.verbose!r}.")
+        if self.norm not in (None, "batch", "layer"):
+            raise ValueError(f"`norm` must be None, 'batch' or 'layer', got {self.norm!r}.")
+        if self.dtype not in ("float32", "float64", np.float32, np.float64):
+            raise ValueError(f"`dtype` must be 'float32' or 'float64', got {self.dtype!r}.")
+        if self.early_stopping and self._solver_is_lbfgs:
+            raise ValueError(
+                "`early_stopping`=True needs a mini-batch solver such as 'adam'; L-BFGS "
+                "(solver='lbfgs') trains on the whole set and stops by `tol` instead."
+            )
+
+    def _seed(self) -> int:
+        """The network's seed: ``random_state`` itself when it is an int, else drawn from it."""
+        if isinstance(self.random_state, numbers.Integral) and not isinstance(
+            self.random_state, bool
+        ):
+            return int(self.random_state)
+        return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+
+    def _optimizer(self) -> Any:
+        """A fresh optimizer for a new network: a copy of an instance given as ``solver``."""
+        if isinstance(self.solver, _optimizers.Optimizer | _optimizers.LBFGS):
+            opt = copy.deepcopy(self.solver)
+            if isinstance(opt, _optimizers.Optimizer):
+                opt.reset()
+            return opt
+        if self._solver_is_lbfgs:
+            return _optimizers.LBFGS(tol=self.tol)
+        return _optimizers.get(self.solver, lr=self.learning_rate_init)
+
+    def _batch_size(self, n_samples: int) -> int:
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        return min(int(self.batch_size), n_samples)
+
+    # -- the network -------------------------------------------------------------------------
+
+    def _build(
+        self,
+        n_features: int,
+        n_outputs: int,
+        output: str | None,
+        loss: str | None,
+        classes: list[Any] | None,
+    ) -> MLP:
+        act = self.activation if isinstance(self.activation, str) else list(self.activation)
+        return MLP(
+            [n_features, *self._hidden_sizes, n_outputs],
+            act,
+            self.output_activation if self.output_activation is not None else output,
+            loss=self.loss if self.loss is not None else loss,
+            dtype=self.dtype,
+            seed=self._seed(),
+            classes=classes,
+            dropout=self.dropout,
+            norm=self.norm,
+        )
+
+    def _train(
+        self,
+        X: NDArray[Any],
+        Y: NDArray[Any],
+        sample_weight: NDArray[Any] | None,
+        *,
+        incremental: bool,
+        stratify: NDArray[Any] | None = None,
+    ) -> None:
+        """Run :func:`neuronet.training.fit` once (one epoch for ``partial_fit``); record it."""
+        net = self.model_
+        n = len(X)
+        validation = None
+        if self.early_stopping and not incremental:
+            split = train_test_split(
+                X,
+                Y,
+                *([] if sample_weight is None else [sample_weight]),
+                test_size=self.validation_fraction,
+                random_state=self._seed(),
+                stratify=stratify,
+            )
+            X, X_val, Y, Y_val = split[:4]
+            sample_weight = None if sample_weight is None else split[4]
+            validation = (X_val, self._validation_targets(Y_val))
+            n = len(X)
+        batch_size = self._batch_size(n)
+        # scikit-learn divides alpha by the batch's total sample weight (the whole set's for
+        # L-BFGS); fit's l2 is one number, so a mini-batch gets the average batch's weight.
+        mean_weight = 1.0 if sample_weight is None else float(np.mean(sample_weight))
+        per = n if self._solver_is_lbfgs else batch_size
+        l2 = float(self.alpha) / (per * mean_weight)
+        common: dict[str, Any] = {
+            "optimizer": self.optimizer_,
+            "schedule": copy.deepcopy(self.schedule),
+            "l2": l2,
+            "verbose": int(self.verbose),
+        }
+        if incremental:
+            # One epoch, as batches from an iterable: a partial_fit batch may hold only some
+            # of the classes, which fit() refuses or warns about for arrays.
+            order = net.rng.permutation(n) if self.shuffle else np.arange(n)
+            batches = [
+                (X[rows], Y[rows], *([] if sample_weight is None else [sample_weight[rows]]))
+                for rows in (order[i : i + batch_size] for i in range(0, n, batch_size))
+            ]
+            history = _fit(net, batches, epochs=1, **common)
+            stopper = None
+        else:
+            stopper = None
+            callbacks = []
+            if not self._solver_is_lbfgs:
+                stopper = _StopWhenStalled(self, self.tol, self.n_iter_no_change, validation)
+                callbacks.append(stopper)
+            history = _fit(
+                net,
+                X,
+                Y,
+                epochs=self.max_iter,
+                batch_size=batch_size,
+                shuffle=self.shuffle,
+                sample_weight=sample_weight,
+                callbacks=callbacks,
+                **common,
+            )
+        self.history_ = history
+        self.loss_curve_.extend(history.history.get("loss", []))
+        self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else np.nan
+        self.n_iter_ += history.epochs
+        self.t_ += n * history.epochs
+        if self.early_stopping and not incremental:
+            self.best_loss_ = None
+            scores = [] if stopper is None else stopper.scores
+            self.validation_scores_: list[float] | None = scores
+            self.best_validation_score_ = max(scores, default=-np.inf)
+        else:
+            self.best_loss_ = min(self.loss_curve_, default=np.inf)
+        if incremental or history.diverged:
+            return
+        if history.stop_reason == "completed all epochs":
+            solver = "L-BFGS" if self._solver_is_lbfgs else "Stochastic Optimizer"
+            warnings.warn(
+                f"{solver}: Maximum iterations ({self.max_iter}) reached and the optimization "
+                f"hasn't converged yet. Raise `max_iter`, or `tol` to stop sooner.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+
+    def _fit(
+        self, X: Any, y: Any, sample_weight: Any, *, incremental: bool, classes: Any = None
+    ) -> Any:
+        self._check_params()
+        if incremental and self._solver_is_lbfgs:  # partial_fit is hidden then; for safety
+            raise AttributeError("partial_fit needs a mini-batch solver, not L-BFGS.")
+        fitted = hasattr(self, "model_")
+        reset = not fitted or (not incremental and not self.warm_start)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=reset,
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            y_numeric=not self._is_classifier,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        weight = _sample_weight(sample_weight, len(X))
+        Y, weight, stratify = self._targets(
+            y, weight, reset=reset, incremental=incremental, classes=classes
+        )
+        if reset:
+            self.model_ = self._new_network(X.shape[1])
+            self.optimizer_ = self._optimizer()
+            self.loss_curve_: list[float] = []
+            self.n_iter_ = 0
+            self.t_ = 0
+        self.validation_scores_ = None
+        self._train(X, Y, weight, incremental=incremental, stratify=stratify)
+        return self
+
+    def _new_network(self, n_features: int) -> MLP:
+        raise NotImplementedError
+
+    def _targets(
+        self, y: Any, weight: Any, *, reset: bool, incremental: bool, classes: Any
+    ) -> tuple[NDArray[Any], NDArray[Any] | None, Any]:
+        raise NotImplementedError
+
+    def _validation_targets(self, Y: NDArray[Any]) -> Any:
+        raise NotImplementedError
+
+    def _score_network(self, net: MLP, X: NDArray[Any], y: Any) -> float:
+        raise NotImplementedError
+
+    # -- pickling --------------------------------------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        # An MLP's layers are views into one parameter buffer, which pickle would copy apart;
+        # keep the network as its description and tensors, and rebuild it on unpickling.
+        state = dict(super().__getstate__())  # a copy: the estimator keeps its network
+        if isinstance(state.get("model_"), MLP):
+            net: MLP = state.pop("model_")
+            state["_model_state"] = {
+                "config": net.get_config(),
+                "tensors": [
+                    {k: v.copy() for k, v in layer.tensors().items()} for layer in net.dense_layers
+                ],
+                "rng": net.rng.bit_generator.state,
+                "seed": net.seed,
+            }
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        saved = state.pop("_model_state", None)
+        super().__setstate__(state)
+        if saved is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # a mismatched pair warned when first built
+                net = MLP.from_config(saved["config"], seed=saved["seed"])
+            for layer, tensors in zip(net.dense_layers, saved["tensors"], strict=True):
+                for key, view in layer.tensors().items():
+                    view[...] = tensors[key]
+            net.rng.bit_generator.state = saved["rng"]
+            self.model_ = net
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+
+def _sample_weight(sample_weight: Any, n: int) -> NDArray[np.float64] | None:
+    if sample_weight is None:
+        return None
+    if isinstance(sample_weight, numbers.Number):
+        return np.full(n, float(sample_weight))  # type: ignore[arg-type]
+    w = check_array(sample_weight, ensure_2d=False, dtype=np.float64, input_name="sample_weight")
+    if w.shape != (n,):
+        raise ValueError(f"`sample_weight` must have shape ({n},), got {w.shape}.")
+    if (w < 0).any():
+        raise ValueError("`sample_weight` must be non-negative.")
+    if not w.any():
+        raise ValueError("`sample_weight` must hold a non-zero weight; every weight is zero.")
+    return w
+
+
+_PARAMETERS_DOC = r"""
+    hidden_layer_sizes : int or sequence of int, default=(100,)
+        The widths of the hidden layers: ``(64, 32)`` is two hidden layers.
+    activation : str or list of str, default="relu"
+        The hidden layers' activation: any name of :func:`neuronet.activations.names`
+        (scikit-learn's "logistic" is "sigmoid"), or a list with one per hidden layer.
+    solver : str or optimizer, default="adam"
+        Any name of :func:`neuronet.optimizers.names` ("adam", "sgd", "momentum",
+        "nesterov", "rmsprop", "adamw", "lbfgs") or an optimizer instance (copied at fit).
+    alpha : float, default=0.0001
+        L2 penalty on the weights, as scikit-learn defines it: divided by the batch size,
+        ``fit(l2=alpha / batch_size)`` (by the number of samples for L-BFGS).
+    batch_size : int or "auto", default="auto"
+        Samples per gradient step; "auto" is ``min(200, n_samples)``, and a larger value is
+        clipped to ``n_samples``.
+    learning_rate_init : float, default=0.001
+        The optimizer's learning rate (ignored by L-BFGS).
+    max_iter : int, default=200
+        The most epochs (iterations for L-BFGS) per ``fit``.
+    shuffle : bool, default=True
+        Reshuffle the samples every epoch.
+    random_state : int, RandomState or None, default=None
+        Seeds the initial weights, the shuffling, dropout and the validation split. An int is
+        the network's seed; None draws a fresh one from NumPy's global generator.
+    tol : float, default=1e-4
+        Training stops when the training loss (the validation score with
+        ``early_stopping``) has not improved by ``tol`` for more than ``n_iter_no_change``
+        epochs in a row. L-BFGS uses it as the gradient tolerance.
+    verbose : bool or int, default=False
+        0 silent, 1 a progress bar, 2 also a line per epoch.
+    warm_start : bool, default=False
+        A new ``fit`` goes on from the trained network and optimizer state.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified for a classifier)
+        and stop when its score stops improving; the best epoch's weights are kept.
+    validation_fraction : float, default=0.1
+    n_iter_no_change : int, default=10
+    output_activation : str, optional
+        The output layer's activation; by default the one that suits the task.
+    loss : str, optional
+        A loss of :func:`neuronet.losses.names`; by default the one that suits the task.
+    dropout : float, default=0.0
+        Dropout rate after every hidden layer, while training.
+    norm : {"batch", "layer"}, optional
+        Normalise every hidden layer's pre-activations.
+    schedule : str or Schedule, optional
+        A learning-rate schedule of :mod:`neuronet.schedules`.
+    dtype : {"float32", "float64"}, default="float32"
+        The network's floating-point type."""
+
+_ATTRIBUTES_DOC = r"""
+    model_ : MLP
+        The trained network.
+    optimizer_ : optimizer
+        The optimizer, whose state ``partial_fit`` and ``warm_start`` go on from.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        The columns' names, when ``X`` was a DataFrame with string column names.
+    n_outputs_ : int
+        Width of the output layer.
+    loss_ : float
+        The training loss of the last epoch.
+    loss_curve_ : list of float
+        The training loss of every epoch, over every ``fit`` and ``partial_fit``.
+    best_loss_ : float or None
+        The lowest training loss; None with ``early_stopping``.
+    validation_scores_ : list of float or None
+        With ``early_stopping``, the validation score of every epoch of the last ``fit``.
+    best_validation_score_ : float
+        With ``early_stopping``, the best of them.
+    n_iter_ : int
+        Epochs trained, over every ``fit`` and ``partial_fit``.
+    t_ : int
+        Training samples seen.
+    history_ : History
+        What :func:`neuronet.training.fit` returned for the last training run."""
+
+
+class NeuronetClassifier(ClassifierMixin, _NeuronetBase):
+    r"""A multilayer perceptron classifier: neuronet's MLP behind scikit-learn's interface.
+
+    Two classes train one sigmoid output with binary cross-entropy, more classes a softmax
+    output with categorical cross-entropy, and a 2-D 0/1 ``y`` (multilabel) one sigmoid
+    output per label with binary cross-entropy. Labels may be of any kind (strings, numbers,
+    booleans); ``predict`` returns them.
+
+    Parameters
+    ----------
+    %(parameters)s
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``: ``{label: weight}``, or
+        "balanced" for ``n_samples / (n_classes * count)``. Not for multilabel targets.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+        The class labels (the label indices 0..k-1 for multilabel targets).
+    %(attributes)s
+
+    Examples
+    --------
+    >>> from neuronet.sklearn import NeuronetClassifier
+    >>> X = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]] * 25
+    >>> y = ["no", "yes", "yes", "no"] * 25               # XOR, with string labels
+    >>> clf = NeuronetClassifier((8,), activation="tanh", learning_rate_init=0.05,
+    ...                          max_iter=300, random_state=0).fit(X, y)
+    >>> clf.classes_.tolist(), clf.predict([[0.0, 1.0], [1.0, 1.0]]).tolist()
+    (['no', 'yes'], ['yes', 'no'])
+    >>> clf.predict_proba([[0.0, 1.0]]).shape
+    (1, 2)
+    """
+
+    _is_classifier = True
+    classes_: NDArray[Any]
+
+    def __init__(
+        self,
+        hidden_layer_sizes: int | Sequence[int] = (100,),
+        activation: str | Sequence[str] = "relu",
+        *,
+        solver: str | Any = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate_init: float = 0.001,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: int | np.random.RandomState | None = None,
+        tol: float = 1e-4,
+        verbose: bool | int = False,
+        warm_start: bool = False,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        output_activation: str | None = None,
+        loss: str | None = None,
+        dropout: float = 0.0,
+        norm: str | None = None,
+        schedule: str | Any = None,
+        dtype: str = "float32",
+        class_weight: dict[Any, float] | str | None = None,
+    ) -> None:
+        super().__init__(
+            hidden_layer_sizes,
+            activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate_init=learning_rate_init,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            output_activation=output_activation,
+            loss=loss,
+            dropout=dropout,
+            norm=norm,
+            schedule=schedule,
+            dtype=dtype,
+        )
+        self.class_weight = class_weight
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> NeuronetClassifier:
+        """Train a new network on ``(X, y)`` (go on training the last one with ``warm_start``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a 0/1 indicator matrix for multilabel classification.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weight of each sample.
+
+        Returns
+        -------
+        self : NeuronetClassifier
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @available_if(lambda self: not _is_lbfgs(self.solver))
+    def partial_fit(
+        self, X: Any, y: Any, sample_weight: Any = None, classes: Any = None
+    ) -> NeuronetClassifier:
+        """One epoch over ``(X, y)``, going on from the network and optimizer state.
+
+        The first call builds the network and needs ``classes``, every label that any call
+        will see; later ones refuse labels outside them and a different number of features.
+        Not available with ``solver="lbfgs"``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+        sample_weight : array-like of shape (n_samples,), optional
+        classes : array-like of shape (n_classes,), optional
+            Required on the first call: ``np.unique(y_all)``.
+
+        Returns
+        -------
+        self : NeuronetClassifier
+        """
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def _targets(
+        self, y: Any, weight: Any, *, reset: bool, incremental: bool, classes: Any
+    ) -> tuple[NDArray[Any], NDArray[Any] | None, Any]:
+        check_classification_targets(y)
+        kind = type_of_target(y)
+        if incremental:
+            first = _check_partial_fit_first_call(self, classes)
+            if first:
+                self._kind = (
+                    "multilabel"
+                    if kind == "multilabel-indicator"
+                    else ("binary" if len(self.classes_) <= 2 else "multiclass")
+                )
+                if len(self.classes_) < 2:
+                    raise ValueError(
+                        f"`classes` must hold at least two labels, got {self.classes_.tolist()}."
+                    )
+        elif reset:
+            if kind == "multilabel-indicator":
+                self.classes_ = np.arange(y.shape[1])
+                self._kind = "multilabel"
+            else:
+                self.classes_ = np.unique(y)
+                if len(self.classes_) < 2:
+                    raise ValueError(
+                        f"A classifier needs samples of at least two classes; `y` holds one "
+                        f"class, {self.classes_[0]!r}."
+                    )
+                self._kind = "binary" if len(self.classes_) == 2 else "multiclass"
+        elif kind == "multilabel-indicator" or self._kind == "multilabel":
+            pass
+        elif np.setdiff1d(np.unique(y), self.classes_).size:
+            raise ValueError(
+                f"warm_start can only be used where `y` has the same classes as in the "
+                f"previous call to fit: `y` has {np.unique(y).tolist()}, classes_ is "
+                f"{self.classes_.tolist()}."
+            )
+        multilabel = kind == "multilabel-indicator"
+        if multilabel != (self._kind == "multilabel"):
+            raise ValueError(
+                f"`y` is {kind} but the classifier was set up for "
+                f"{self._kind} targets with classes {self.classes_.tolist()}."
+            )
+        if multilabel:
+            if y.shape[1] != len(self.classes_):
+                raise ValueError(
+                    f"`y` has {y.shape[1]} labels but the classifier has {len(self.classes_)}."
+                )
+            if self.class_weight is not None:
+                raise ValueError(
+                    f"`class_weight`={self.class_weight!r} is not supported for multilabel "
+                    f"targets; pass `sample_weight` instead."
+                )
+            return y.astype(np.float64), weight, None
+        index = np.searchsorted(self.classes_, y)
+        index = np.clip(index, 0, len(self.classes_) - 1)
+        unseen = self.classes_[index] != y
+        if unseen.any():
+            raise ValueError(
+                f"`y` has labels {np.unique(y[unseen]).tolist()[:5]} that are not among the "
+                f"classes {self.classes_.tolist()}."
+            )
+        if self.class_weight is not None:
+            if incremental and isinstance(self.class_weight, str):
+                raise ValueError(
+                    f"`class_weight`={self.class_weight!r} needs every sample at once, which "
+                    f"partial_fit never sees; give a dict of weights per class."
+                )
+            if not (isinstance(self.class_weight, dict) or self.class_weight == "balanced"):
+                raise ValueError(
+                    f"`class_weight` must be None, 'balanced' or a dict, got "
+                    f"{self.class_weight!r}."
+                )
+            present = np.unique(index)
+            per_class = np.ones(len(self.classes_))
+            if isinstance(self.class_weight, dict):
+                per_class[present] = [
+                    self.class_weight.get(c, 1.0) for c in self.classes_[present]
+                ]
+            else:
+                per_class[present] = compute_class_weight(
+                    "balanced", classes=self.classes_[present], y=y
+                )
+            weight = per_class[index] if weight is None else weight * per_class[index]
+        if self._two_columns():
+            Y = np.eye(len(self.classes_))[index]
+        else:
+            Y = index.astype(np.float64).reshape(-1, 1)
+        return Y, weight, y
+
+    def _two_columns(self) -> bool:
+        """One output per class (softmax), not a single sigmoid for two classes."""
+        if self._kind != "binary":
+            return self._kind == "multiclass"
+        loss = self.loss if self.loss is not None else None
+        if loss is None and self.output_activation is not None:
+            out = _activations.get(self.output_activation)
+            return not out.elementwise  # softmax over two units
+        return loss is not None and isinstance(_losses.get(loss), _losses.CategoricalCrossEntropy)
+
+    def _new_network(self, n_features: int) -> MLP:
+        if self._kind == "multilabel":
+            n_out, output, loss, classes = len(self.classes_), "sigmoid", "bce", None
+        elif self._two_columns():
+            n_out, output, loss = len(self.classes_), "softmax", "categorical_cross_entropy"
+            classes = self.classes_.tolist()
+        else:
+            n_out, output, loss, classes = 1, "sigmoid", "bce", self.classes_.tolist()
+        if self.loss is not None:
+            chosen = _losses.get(self.loss)
+            if not chosen.classification:
+                raise ValueError(
+                    f"`loss`={self.loss!r} is a regression loss; a classifier needs "
+                    f"'binary_cross_entropy' or 'categorical_cross_entropy'."
+                )
+            if self._kind == "multiclass" and not isinstance(
+                chosen, _losses.CategoricalCrossEntropy
+            ):
+                raise ValueError(
+                    f"`loss`={self.loss!r} does not fit {len(self.classes_)} exclusive classes; "
+                    f"use 'categorical_cross_entropy' (the default)."
+                )
+            if self._kind == "multilabel" and not isinstance(chosen, _losses.BinaryCrossEntropy):
+                raise ValueError(
+                    f"`loss`={self.loss!r} does not fit multilabel targets; use "
+                    f"'binary_cross_entropy' (the default)."
+                )
+        net = self._build(n_features, n_out, output, loss, classes)
+        self.n_outputs_ = n_out
+        self.out_activation_ = net.output_activation.name
+        return net
+
+    def _validation_targets(self, Y: NDArray[Any]) -> Any:
+        return Y
+
+    def _score_network(self, net: MLP, X: NDArray[Any], Y: NDArray[Any]) -> float:
+        return float(accuracy_score(self._decode(Y), self._decode(net.forward(X))))
+
+    def _decode(self, out: NDArray[Any]) -> NDArray[Any]:
+        """Labels for network outputs (or encoded targets) ``out`` of shape (n, n_outputs)."""
+        if self._kind == "multilabel":
+            return (out >= 0.5).astype(np.int64)
+        if out.shape[1] == 1:
+            return self.classes_[(out[:, 0] >= 0.5).astype(np.int64)]
+        return self.classes_[out.argmax(axis=1)]
+
+    def predict(self, X: Any) -> NDArray[Any]:
+        """The predicted class of each sample (a 0/1 row per sample for multilabel).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        return self._decode(self.model_.forward(X))
+
+    def predict_proba(self, X: Any) -> NDArray[np.float64]:
+        """The probability of each class (of each label, for multilabel).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Rows sum to 1 except for multilabel, whose columns are independent.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        proba = self.model_.predict_proba(X).astype(np.float64)
+        if self._kind != "multilabel":
+            proba /= proba.sum(axis=1, keepdims=True)  # exactly 1 in float64
+        return proba
+
+    def predict_log_proba(self, X: Any) -> NDArray[np.float64]:
+        """The natural logarithm of :meth:`predict_proba` (``-inf`` for a probability of 0).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class NeuronetRegressor(RegressorMixin, _NeuronetBase):
+    r"""A multilayer perceptron regressor: neuronet's MLP behind scikit-learn's interface.
+
+    An identity output with mean squared error by default, one output per target column.
+    ``scale_target`` standardises ``y`` for training, so raw targets in the hundreds (such as
+    the diabetes data's) train with the default learning rate; predictions are in ``y``'s
+    units.
+
+    Parameters
+    ----------
+    %(parameters)s
+    scale_target : bool, default=True
+        Train on ``(y - mean) / std`` (per column, weighted by ``sample_weight``) and undo it
+        in :meth:`predict`. ``loss_curve_`` is then in standardised units. Set False to train
+        on ``y`` as it is.
+
+    Attributes
+    ----------
+    y_mean_, y_scale_ : ndarray of shape (n_outputs,)
+        The standardisation of ``y`` (0 and 1 when ``scale_target`` is False).
+    %(attributes)s
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from neuronet.sklearn import NeuronetRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(-2, 2, size=(400, 1))
+    >>> y = 300 + 100 * np.sin(X[:, 0])                # far from unit scale
+    >>> reg = NeuronetRegressor((32,), activation="tanh", learning_rate_init=0.01,
+    ...                         max_iter=300, random_state=0).fit(X, y)
+    >>> reg.score(X, y) > 0.98
+    True
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes: int | Sequence[int] = (100,),
+        activation: str | Sequence[str] = "relu",
+        *,
+        solver: str | Any = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate_init: float = 0.001,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: int | np.random.RandomState | None = None,
+        tol: float = 1e-4,
+        verbose: bool | int = False,
+        warm_start: bool = False,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        output_activation: str | None = None,
+        loss: str | None = None,
+        dropout: float = 0.0,
+        norm: str | None = None,
+        schedule: str | Any = None,
+        dtype: str = "float32",
+        scale_target: bool = True,
+    ) -> None:
+        super().__init__(
+            hidden_layer_sizes,
+            activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate_init=learning_rate_init,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            output_activation=output_activation,
+            loss=loss,
+            dropout=dropout,
+            norm=norm,
+            schedule=schedule,
+            dtype=dtype,
+        )
+        self.scale_target = scale_target
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> NeuronetRegressor:
+        """Train a new network on ``(X, y)`` (go on training the last one with ``warm_start``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weight of each sample.
+
+        Returns
+        -------
+        self : NeuronetRegressor
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @available_if(lambda self: not _is_lbfgs(self.solver))
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> NeuronetRegressor:
+        """One epoch over ``(X, y)``, going on from the network and optimizer state.
+
+        The first call builds the network (and, with ``scale_target``, fixes the target's
+        standardisation from this first batch). Not available with ``solver="lbfgs"``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        self : NeuronetRegressor
+        """
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def _targets(
+        self, y: Any, weight: Any, *, reset: bool, incremental: bool, classes: Any
+    ) -> tuple[NDArray[Any], NDArray[Any] | None, Any]:
+        _check_bool(self.scale_target, "scale_target")
+        Y = np.asarray(y, dtype=np.float64)
+        Y = Y.reshape(len(Y), -1)
+        if reset:
+            self._y_ndim = np.ndim(y)
+            if self.scale_target:
+                mean = np.average(Y, axis=0, weights=weight)
+                std = np.sqrt(np.average((Y - mean) ** 2, axis=0, weights=weight))
+                self.y_mean_, self.y_scale_ = mean, np.where(std > 0, std, 1.0)
+            else:
+                self.y_mean_, self.y_scale_ = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
+        elif Y.shape[1] != len(self.y_mean_):
+            raise ValueError(
+                f"`y` has {Y.shape[1]} output(s) but the regressor was fitted with "
+                f"{len(self.y_mean_)}."
+            )
+        return (Y - self.y_mean_) / self.y_scale_, weight, None
+
+    def _new_network(self, n_features: int) -> MLP:
+        if self.loss is not None and _losses.get(self.loss).classification:
+            raise ValueError(
+                f"`loss`={self.loss!r} is a classification loss; a regressor needs one such "
+                f"as 'mse', 'mae' or 'huber'."
+            )
+        n_out = len(self.y_mean_)
+        net = self._build(n_features, n_out, "identity" if self.loss is None else None, None, None)
+        self.n_outputs_ = n_out
+        self.out_activation_ = net.output_activation.name
+        return net
+
+    def _validation_targets(self, Y: NDArray[Any]) -> Any:
+        return Y * self.y_scale_ + self.y_mean_
+
+    def _unscale(self, out: NDArray[Any]) -> NDArray[np.float64]:
+        pred = out.astype(np.float64) * self.y_scale_ + self.y_mean_
+        return pred[:, 0] if pred.shape[1] == 1 else pred
+
+    def _score_network(self, net: MLP, X: NDArray[Any], y: NDArray[Any]) -> float:
+        return float(r2_score(y, self._unscale(net.forward(X)).reshape(y.shape)))
+
+    def predict(self, X: Any) -> NDArray[np.float64]:
+        """The predicted target of each sample, in the units of ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        return self._unscale(self.model_.forward(X))
+
+
+def _is_lbfgs(solver: object) -> bool:
+    if isinstance(solver, _optimizers.LBFGS):
+        return True
+    try:
+        return isinstance(solver, str) and isinstance(_optimizers.get(solver), _optimizers.LBFGS)
+    except ValueError:
+        return False
+
+
+for _cls in (NeuronetClassifier, NeuronetRegressor):
+    _cls.__doc__ = (_cls.__doc__ or "") % {
+        "parameters": _PARAMETERS_DOC.strip(),
+        "attributes": _ATTRIBUTES_DOC.strip(),
+    }
