@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import expit, logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
@@ -907,9 +908,22 @@ class NeuronetClassifier(ClassifierMixin, _NeuronetBase):
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
-        proba = self.model_.predict_proba(X).astype(np.float64)
+        net = self.model_
+        output = net.output_activation.name
+        if output in ("sigmoid", "softmax") and net.head.fused:
+            # From the logits in float64: a float32 sigmoid rounds to exactly 0 or 1 beyond
+            # |z| ≈ 17 (log 0 in predict_log_proba); float64 keeps them inside (0, 1).
+            z = net.layer_outputs(X)[-1][0].astype(np.float64)
+            if output == "softmax":
+                proba = np.exp(z - logsumexp(z, axis=1, keepdims=True))
+            else:
+                proba = expit(z)
+                if self._kind != "multilabel":
+                    proba = np.hstack([expit(-z), proba])
+        else:
+            proba = net.predict_proba(X).astype(np.float64)
         if self._kind != "multilabel":
-            proba /= proba.sum(axis=1, keepdims=True)  # exactly 1 in float64
+            proba /= proba.sum(axis=1, keepdims=True)
         return proba
 
     def predict_log_proba(self, X: Any) -> NDArray[np.float64]:
