@@ -63,7 +63,7 @@ def test_sample_weight_is_checked(moons):
         net.fit(X, y, sample_weight=np.ones(3), verbose=0)
     with pytest.raises(ValueError, match="non-negative"):
         net.fit(X, y, sample_weight=-np.ones(200), verbose=0)
-    with pytest.raises(ValueError, match="0 for every sample"):
+    with pytest.raises(ValueError, match="zero for every sample"):
         net.fit(X, y, sample_weight=np.zeros(200), verbose=0)
 
 

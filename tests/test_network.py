@@ -422,3 +422,28 @@ def test_layer_outputs_are_each_dense_layers_z_and_a(rng):
     assert [a.shape for _, a in outputs] == [(7, 5), (7, 4), (7, 2)]
     np.testing.assert_allclose(outputs[0][1], np.tanh(outputs[0][0]))
     np.testing.assert_allclose(outputs[-1][1], net.forward(X), rtol=1e-6)
+
+
+@pytest.mark.parametrize("how", ["pickle", "deepcopy"])
+def test_a_copied_network_trains_its_own_layers(how, rng):
+    import copy
+    import pickle
+
+    net = MLP([3, 5, 2], activation="prelu", output="softmax", norm="batch", seed=0)
+    twin = pickle.loads(pickle.dumps(net)) if how == "pickle" else copy.deepcopy(net)
+    for layer in twin.dense_layers:
+        assert np.shares_memory(layer.weights, twin.parameters)
+        assert np.shares_memory(layer.weight_grad, twin.gradients)
+    assert not np.shares_memory(twin.parameters, net.parameters)
+    X, y = rng.normal(size=(20, 3)), rng.integers(0, 2, 20)
+    twin.fit(X, y, epochs=2, verbose=0)
+    assert not np.array_equal(twin.parameters, net.parameters)
+    np.testing.assert_array_equal(twin.forward(X), MLP.forward(twin, X))
+    # What the layers compute is what the flat buffer holds.
+    fresh = MLP.from_config(twin.get_config())
+    fresh.parameters[...] = twin.parameters
+    for a, b in zip(fresh.dense_layers, twin.dense_layers, strict=True):
+        if b.norm is not None:
+            a.norm.running_mean[...] = b.norm.running_mean
+            a.norm.running_var[...] = b.norm.running_var
+    np.testing.assert_allclose(fresh.forward(X), twin.forward(X), rtol=1e-6)

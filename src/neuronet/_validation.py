@@ -296,5 +296,7 @@ def check_sample_weight(sample_weight: object, n_samples: int) -> NDArray[np.flo
             f"non-finite value(s)."
         )
     if not weight.any():
-        raise ValueError("`sample_weight` is 0 for every sample; nothing would be learned.")
+        raise ValueError(
+            "`sample_weight` is zero for every sample: there is nothing to learn from."
+        )
     return weight

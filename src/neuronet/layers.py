@@ -391,6 +391,10 @@ class Dense(Layer):
 
     __call__ = forward
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The per-batch buffers and the last step's arrays are scratch, not state.
+        return {**self.__dict__, "_workspaces": {}, "_saved": None}
+
     def _workspace(self, n_samples: int) -> tuple[Array, Array]:
         cache = self._workspaces
         if n_samples not in cache:

@@ -47,7 +47,7 @@ from ._arrays import as_array
 from ._validation import check_number, check_X
 from ._warnings import warn_user
 from .activations import Activation
-from .layers import Dense, Dropout, Layer
+from .layers import BatchNorm, Dense, Dropout, Layer
 from .losses import Loss
 
 if TYPE_CHECKING:
@@ -196,13 +196,33 @@ class MLP:
         self.parameters: Array = np.empty(total, dtype=self.dtype)
         self.gradients: Array = np.zeros(total, dtype=self.dtype)
         self._weight_mask = np.zeros(total, dtype=bool)
+        self._bind_layers()
+        self.head = _losses.Head(output_act, loss_obj, self.n_outputs, classes)
+
+    def _bind_layers(self) -> None:
+        """Point every layer at its slice of :attr:`parameters` and :attr:`gradients`."""
         start = 0
         for layer in self.layers:
             stop = start + layer.n_parameters
             layer.bind(self.parameters[start:stop], self.gradients[start:stop])
             self._weight_mask[start:stop] = layer.decay_mask()
             start = stop
-        self.head = _losses.Head(output_act, loss_obj, self.n_outputs, classes)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # pickle and copy.deepcopy give each layer's views arrays of their own; bind them to
+        # the (copied) flat buffers again, or training the copy would not reach its layers.
+        # (neuronet's own model files never use pickle: see neuronet.io.)
+        self.__dict__.update(state)
+        # Arrays may come back read-only (joblib unpickles into read-only memmaps): the
+        # network's state must be its own, writable.
+        self.parameters = np.array(self.parameters)
+        self.gradients = np.array(self.gradients)
+        self._weight_mask = np.array(self._weight_mask)
+        self._bind_layers()
+        for layer in self.dense_layers:
+            if isinstance(layer.norm, BatchNorm):
+                layer.norm.running_mean = np.array(layer.norm.running_mean)
+                layer.norm.running_var = np.array(layer.norm.running_var)
 
     # --- shape of the network -------------------------------------------------------------
 

@@ -474,37 +474,6 @@ class _NeuronetBase(BaseEstimator):
     def _score_network(self, net: MLP, X: NDArray[Any], y: Any) -> float:
         raise NotImplementedError
 
-    # -- pickling --------------------------------------------------------------------------
-
-    def __getstate__(self) -> dict[str, Any]:
-        # An MLP's layers are views into one parameter buffer, which pickle would copy apart;
-        # keep the network as its description and tensors, and rebuild it on unpickling.
-        state = dict(super().__getstate__())  # a copy: the estimator keeps its network
-        if isinstance(state.get("model_"), MLP):
-            net: MLP = state.pop("model_")
-            state["_model_state"] = {
-                "config": net.get_config(),
-                "tensors": [
-                    {k: v.copy() for k, v in layer.tensors().items()} for layer in net.dense_layers
-                ],
-                "rng": net.rng.bit_generator.state,
-                "seed": net.seed,
-            }
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        saved = state.pop("_model_state", None)
-        super().__setstate__(state)
-        if saved is not None:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # a mismatched pair warned when first built
-                net = MLP.from_config(saved["config"], seed=saved["seed"])
-            for layer, tensors in zip(net.dense_layers, saved["tensors"], strict=True):
-                for key, view in layer.tensors().items():
-                    view[...] = tensors[key]
-            net.rng.bit_generator.state = saved["rng"]
-            self.model_ = net
-
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
