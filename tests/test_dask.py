@@ -11,6 +11,7 @@ import importlib
 import pickle
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -233,3 +234,33 @@ def test_incremental_equals_local_partial_fit(client, moons):
     post = ParallelPostFit(model.estimator_)
     np.testing.assert_array_equal(post.predict(Xd).compute(), local.predict(X))
     np.testing.assert_allclose(post.predict_proba(Xd).compute(), local.predict_proba(X))
+
+
+def test_parquet_read_in_small_files_equals_local(client, moons, tmp_path):
+    # read_parquet joins small files into fewer partitions than `npartitions` says; X and y
+    # must still be matched row for row.
+    import pandas as pd
+
+    X, labels = moons
+    table = pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "label": np.array(["no", "yes"])[labels]})
+    for i, rows in enumerate(np.array_split(np.arange(len(X)), 6)):
+        table.iloc[rows].to_parquet(tmp_path / f"part-{i}.parquet", index=False)
+    read = dd.read_parquet(tmp_path)
+    local, remote = (_net(output="softmax") for _ in range(2))
+    h_local = local.fit(X, table["label"], optimizer="lbfgs", epochs=10, verbose=0)
+    h_remote = ndask.fit(remote, read[["a", "b"]], read["label"], epochs=10, client=client)
+    _assert_same_training(local, remote, h_local, h_remote)
+
+
+@pytest.mark.slow
+def test_cluster_example_runs():
+    example = Path(__file__).resolve().parent.parent / "examples" / "dask_cluster.py"
+    out = subprocess.run(
+        [sys.executable, str(example), "--rows", "2000", "--epochs", "20"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert "L-BFGS: History(epochs=20" in out.stdout
+    assert "Incremental SGD" in out.stdout

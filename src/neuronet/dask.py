@@ -230,9 +230,11 @@ def _to_dask_array(value: Any, name: str, n_blocks: int) -> Any:
     if isinstance(value, da.Array):
         arr = value
     elif hasattr(value, "to_dask_array") and hasattr(value, "npartitions"):
-        # A dask DataFrame or Series: the partitions' lengths are counted once, so blocks of
-        # X and y can be matched row for row.
-        arr = _plain_numpy_dtypes(value).to_dask_array(lengths=True)
+        # A dask DataFrame or Series. Its blocks' lengths are counted below (so X and y can be
+        # matched row for row), not with to_dask_array(lengths=True), which refuses frames
+        # whose optimised graph has fewer partitions than `npartitions` says (read_parquet
+        # joins small files).
+        arr = _plain_numpy_dtypes(value).to_dask_array()
     else:
         local = np.asarray(value)
         if local.ndim == 0:
