@@ -432,3 +432,38 @@ def test_history_and_network_render_as_html_for_jupyter(circles):
     assert f"{history['loss'][-1]:.4g}" in html
     html = net._repr_html_()
     assert "MLP 2 → 8 → 2" in html and "dropout 0.1" in html and f"{net.n_parameters:,}" in html
+
+
+def test_full_batch_data_trains_through_the_one_loop_like_arrays(circles):
+    # A training set held elsewhere (a cluster's blocks) gives the loss and gradient; fit
+    # does the rest. Here the "elsewhere" is two halves summed by hand.
+    X_train, _, y_train, _ = circles
+
+    class Halves(training.FullBatchData):
+        def __init__(self, X, y):
+            self.parts = [(X[:200], y[:200]), (X[200:], y[200:])]
+
+        @property
+        def n_samples(self):
+            return sum(len(x) for x, _ in self.parts)
+
+        def loss_and_gradient(self, net):
+            total, grad, correct = 0.0, 0.0, 0
+            for x, y in self.parts:
+                loss, right = net.train_step(*net.prepare(x, y), deterministic=True)
+                total, grad, correct = (
+                    total + loss * len(x),
+                    grad + net.gradients * len(x),
+                    correct + right,
+                )
+            net.gradients[...] = grad / self.n_samples
+            return total / self.n_samples, correct
+
+    a = MLP([2, 8, 2], activation="tanh", output="softmax", dtype="float64", seed=0)
+    b = MLP([2, 8, 2], activation="tanh", output="softmax", dtype="float64", seed=0)
+    ha = a.fit(X_train, y_train, epochs=20, optimizer="lbfgs", l2=0.01, verbose=0)
+    hb = b.fit(Halves(X_train, y_train), epochs=20, optimizer="lbfgs", l2=0.01, verbose=0)
+    np.testing.assert_allclose(b.parameters, a.parameters, rtol=1e-7, atol=1e-10)
+    assert hb.epochs == ha.epochs and hb.stop_reason == ha.stop_reason
+    with pytest.raises(ValueError, match="FullBatchData set trains with optimizer='lbfgs'"):
+        b.fit(Halves(X_train, y_train), optimizer="adam", verbose=0)

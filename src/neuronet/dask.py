@@ -67,12 +67,12 @@ except ImportError as error:  # pragma: no cover - tested by hiding dask
     ) from error
 
 from . import optimizers as _optimizers
+from . import training as _training
 from ._validation import check_non_negative, check_number, check_positive_int
-from ._warnings import warn_user
 from .layers import BatchNorm, Dropout
 from .network import MLP
-from .progress import ProgressReport, check_verbose
-from .training import DivergenceWarning, History
+from .progress import check_verbose
+from .training import History
 
 __all__ = ["fit"]
 
@@ -90,6 +90,7 @@ def fit(
     l2: float = 0.0,
     client: Any = None,
     tol: float = 1e-7,
+    callbacks: Sequence[Any] = (),
     verbose: int = 0,
 ) -> History:
     r"""Train ``net`` by full-batch L-BFGS on data spread over Dask blocks; return its History.
@@ -124,6 +125,8 @@ def fit(
         default scheduler (threads).
     tol : float, default=1e-7
         Stop when the largest entry of the projected gradient is at most ``tol``.
+    callbacks : sequence of Callback or callable, default=()
+        Called after every iteration, as in :meth:`MLP.fit`.
     verbose : {0, 1, 2}, default=0
         As :meth:`MLP.fit`.
 
@@ -141,7 +144,7 @@ def fit(
     Warns
     -----
     DivergenceWarning
-        When the loss becomes NaN or infinite; the last finite weights are kept.
+        When the loss becomes NaN or infinite, or runs away; as :meth:`MLP.fit`.
 
     Examples
     --------
@@ -173,7 +176,16 @@ def fit(
     X_d, y_d = _as_dask(X, y, client)
     _set_classes(net, y_d)
     data = _Blocks(net, X_d, y_d, client)
-    return _Run(net, data, l2, verbose).lbfgs(epochs, tol)
+    # The one training loop: L-BFGS, the L2 penalty, the checks and the History as for arrays.
+    return _training.fit(
+        net,
+        data,
+        epochs=epochs,
+        optimizer=_optimizers.LBFGS(tol=tol),
+        l2=l2,
+        callbacks=callbacks,
+        verbose=verbose,
+    )
 
 
 # --- checks and conversion ------------------------------------------------------------------
@@ -336,7 +348,7 @@ def _tree_sum(parts: Sequence[Any]) -> Any:
     return level[0]
 
 
-class _Blocks:
+class _Blocks(_training.FullBatchData):
     """The prepared blocks, kept where they were computed, and one evaluation over them."""
 
     def __init__(self, net: MLP, X: Any, y: Any, client: Any) -> None:
@@ -362,80 +374,11 @@ class _Blocks:
         (result,) = dask.compute(total)
         return result
 
+    @property
+    def n_samples(self) -> int:
+        return self.n
 
-# --- the optimisation -----------------------------------------------------------------------
-
-
-class _Run:
-    """One call to :func:`fit`: the L-BFGS objective, the per-iteration record, the history."""
-
-    def __init__(self, net: MLP, data: _Blocks, l2: float, verbose: int) -> None:
-        self.net, self.data, self.l2, self.verbose = net, data, l2, verbose
-        self.history = History()
-        self.last_finite = net.parameters.copy()
-        # The line search's last evaluation is usually at the point L-BFGS accepts, so the
-        # record after each iteration reuses it instead of another pass over the blocks.
-        self._last: tuple[NDArray[np.float64], float, int] | None = None
-
-    def objective(self, x: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
-        loss_sum, grad_sum, correct, n = self.data.evaluate(x)
-        loss, grad = loss_sum / n, grad_sum / n
-        if self.l2:
-            # The penalty belongs to the whole set: added once here, never per block.
-            weights = np.asarray(x, dtype=self.net.dtype) * self.net.weight_mask
-            loss += 0.5 * self.l2 * float(np.vdot(weights, weights))
-            grad += self.l2 * weights.astype(np.float64)
-        self._last = (x.copy(), loss, correct)
-        return loss, grad
-
-    def after_iteration(self, x: NDArray[np.float64], progress: ProgressReport) -> bool:
-        if self._last is not None and np.array_equal(self._last[0], x):
-            loss, correct = self._last[1], self._last[2]
-        else:
-            loss, _ = self.objective(x)
-            correct = self._last[2] if self._last is not None else 0
-        net, history = self.net, self.history
-        net.parameters[...] = x
-        epoch = history.epochs
-        if not (math.isfinite(loss) and np.isfinite(net.parameters).all()):
-            net.parameters[...] = self.last_finite
-            history.diverged = True
-            history.stop_reason = f"diverged in epoch {epoch + 1}: the loss became {loss}"
-            warn_user(
-                f"Training stopped in epoch {epoch + 1}: the loss became {loss} (NaN or "
-                f"infinite). The weights of the last finite epoch were kept; standardising X "
-                f"or a bounded output activation can help.",
-                DivergenceWarning,
-            )
-            return True
-        logs = {"loss": loss}
-        if net.is_classifier:
-            logs["accuracy"] = correct / self.data.n
-        history.record(logs)
-        self.last_finite = net.parameters.copy()
-        if history.best_epoch is None or loss < history["loss"][history.best_epoch]:
-            history.best_epoch = epoch
-        progress.epoch_end(epoch, logs)
-        return False
-
-    def lbfgs(self, epochs: int, tol: float) -> History:
-        net, history = self.net, self.history
-        opt = _optimizers.LBFGS(tol=tol)
-        with (
-            ProgressReport(self.verbose, epochs) as progress,
-            np.errstate(over="ignore", invalid="ignore", divide="ignore"),
-        ):
-            result = opt.minimize(
-                self.objective,
-                net.parameters,
-                max_iter=epochs,
-                callback=lambda x: self.after_iteration(x, progress),
-            )
-        if history.diverged:
-            return history
-        net.parameters[...] = result.x
-        if history.epochs < epochs:
-            # As net.fit words it: SciPy ended the run before the last iteration.
-            word = "converged" if result.success else "stopped"
-            history.stop_reason = f"L-BFGS {word} after {result.nit} iterations: {result.message}"
-        return history
+    def loss_and_gradient(self, net: MLP) -> tuple[float, int]:
+        loss_sum, grad_sum, correct, n = self.evaluate(net.parameters.astype(np.float64))
+        net.gradients[...] = grad_sum / n
+        return loss_sum / n, correct

@@ -394,7 +394,7 @@ class MLP:
         for layer in reversed(self.layers[:-1]):
             grad = layer.backpropagate(cast(Array, grad), input_grad=layer is not first)
         if l2:
-            loss += self._l2_penalty(l2, add_gradient=True)
+            loss += self.l2_penalty(l2, add_gradient=True)
         return loss, correct
 
     def evaluate(
@@ -414,10 +414,10 @@ class MLP:
         correct = self.head.count_correct(out, y)  # before the loss overwrites `out`
         loss = self.head.loss_value(out, y, sample_weight)
         if l2:
-            loss += self._l2_penalty(l2, add_gradient=False)
+            loss += self.l2_penalty(l2, add_gradient=False)
         return loss, correct
 
-    def _l2_penalty(self, l2: float, *, add_gradient: bool) -> float:
+    def l2_penalty(self, l2: float, *, add_gradient: bool) -> float:
         r"""The penalty :math:`\tfrac{\lambda}{2}\sum W^2` on the weights (not biases or slopes).
 
         With ``add_gradient`` its gradient :math:`\lambda W` is added to the weights'

@@ -21,6 +21,7 @@ True
 
 from __future__ import annotations
 
+import abc
 import itertools
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -47,7 +48,7 @@ from .progress import ProgressReport, check_verbose
 if TYPE_CHECKING:
     from .network import MLP
 
-__all__ = ["Callback", "DivergenceWarning", "History", "fit"]
+__all__ = ["Callback", "DivergenceWarning", "FullBatchData", "History", "fit"]
 
 
 class DivergenceWarning(RuntimeWarning):
@@ -148,6 +149,27 @@ class History:
         return f"History({', '.join(parts)})"
 
 
+class FullBatchData(abc.ABC):
+    """A training set that only full-batch optimizers (L-BFGS) can use, wherever it lives.
+
+    ``fit(net, data, optimizer="lbfgs")`` trains on it with the one training loop: every time
+    L-BFGS needs the loss and gradient at ``net.parameters``, the loop calls
+    :meth:`loss_and_gradient`, which may compute them anywhere (``neuronet.dask`` sums them
+    over a cluster's blocks), then adds the L2 penalty once and records, checks and reports
+    the iteration as for arrays.
+    """
+
+    @property
+    @abc.abstractmethod
+    def n_samples(self) -> int:
+        """How many samples the loss averages over."""
+
+    @abc.abstractmethod
+    def loss_and_gradient(self, net: MLP) -> tuple[float, int]:
+        """The mean loss over every sample at ``net.parameters`` and how many a classifier got
+        right; the mean gradient written into ``net.gradients``. Without any L2 term."""
+
+
 def _sparkline(values: Sequence[float], width: int = 120, height: int = 24) -> str:
     """An inline SVG polyline of ``values`` (finite ones), scaled to fit the box."""
     finite = [(i, v) for i, v in enumerate(values) if math.isfinite(v)]
@@ -167,7 +189,7 @@ def _sparkline(values: Sequence[float], width: int = 120, height: int = 24) -> s
 
 def fit(
     net: MLP,
-    X: ArrayLike | Iterable[tuple[Any, ...]],
+    X: ArrayLike | Iterable[tuple[Any, ...]] | FullBatchData,
     y: ArrayLike | None = None,
     *,
     epochs: int = 100,
@@ -198,13 +220,14 @@ def fit(
 
     Parameters
     ----------
-    X : array_like of shape (n_samples, n_inputs), or an iterable of batches
+    X : array_like of shape (n_samples, n_inputs), an iterable of batches, or FullBatchData
         The inputs. A NumPy memmap is read batch by batch, never copied whole. Without ``y``,
         an iterable (a generator, a list, a reader of Parquet row groups...) of
         ``(X_batch, y_batch)`` or ``(X_batch, y_batch, sample_weight_batch)`` tuples: each
         epoch takes ``steps_per_epoch`` batches from it, or one full pass when that is None
         (a re-iterable is then started again every epoch). ``batch_size``, ``shuffle``,
-        ``validation_split`` and L-BFGS do not apply to batches.
+        ``validation_split`` and L-BFGS do not apply to batches. A :class:`FullBatchData`
+        (data held elsewhere, such as a Dask cluster's blocks) trains with L-BFGS.
     y : array_like, optional
         Targets that fit the loss. A classifier takes one label per sample, shape (n,) or
         (n, 1): the network's ``classes`` if it has them, else 0..k-1 (0/1 for one sigmoid
@@ -287,8 +310,16 @@ def fit(
     if isinstance(opt, _optimizers.LBFGS):
         _check_lbfgs(net, sched)
 
-    data: _Arrays | _Stream
-    if y is None:
+    data: _Arrays | _Stream | FullBatchData
+    if isinstance(X, FullBatchData):
+        if not isinstance(opt, _optimizers.LBFGS) or y is not None:
+            raise ValueError(
+                "A FullBatchData set trains with optimizer='lbfgs' and no `y`; got "
+                f"optimizer={optimizer!r}."
+            )
+        data = X
+        validation = None if validation_data is None else net.prepare(*validation_data)
+    elif y is None:
         data = _Stream(net, X, steps_per_epoch, sample_weight, validation_split, opt)
         validation = None if validation_data is None else net.prepare(*validation_data)
     else:
@@ -494,7 +525,7 @@ class _Loop:
     def __init__(
         self,
         net: MLP,
-        data: _Arrays | _Stream,
+        data: _Arrays | _Stream | FullBatchData,
         validation: tuple[NDArray[Any], NDArray[Any]] | None,
         l2: float,
         early_stopping: bool,
@@ -519,10 +550,12 @@ class _Loop:
     def _epoch(
         self, opt: _optimizers.Optimizer, batch_size: int, shuffle: bool
     ) -> tuple[float, int, int]:
-        net = self.net
+        net, data = self.net, self.data
+        if isinstance(data, FullBatchData):  # refused in fit() already; for the checker
+            raise TypeError("Mini-batch optimizers need arrays or batches.")
         total, weight_total, correct, seen = 0.0, 0.0, 0, 0
         params, grads = net.parameters, net.gradients
-        for xb, yb, wb in self.data.batches(batch_size, shuffle):
+        for xb, yb, wb in data.batches(batch_size, shuffle):
             loss, right = net.train_step(xb, yb, l2=self.l2, sample_weight=wb)
             if math.isnan(self.initial_loss):
                 self.initial_loss = loss
@@ -562,22 +595,45 @@ class _Loop:
 
     def run_lbfgs(self, opt: _optimizers.LBFGS, epochs: int, progress: ProgressReport) -> None:
         net, params = self.net, self.net.parameters
-        if not isinstance(self.data, _Arrays):  # refused in _Stream already; for the checker
-            raise TypeError("L-BFGS trains on arrays only.")
-        X, y, weight = self.data.full()
+        data = self.data
+        if isinstance(data, _Stream):  # refused when the stream was made; for the checker
+            raise TypeError("L-BFGS needs the whole training set, not batches.")
+        if isinstance(data, FullBatchData):
+            n = data.n_samples
+
+            def evaluate(gradient: bool) -> tuple[float, int]:
+                loss, correct = data.loss_and_gradient(net)
+                # The penalty belongs to the whole set: added once, here.
+                return loss + net.l2_penalty(self.l2, add_gradient=True), correct
+        else:
+            X, y, weight = data.full()
+            n = len(X)
+
+            def evaluate(gradient: bool) -> tuple[float, int]:
+                if gradient:
+                    return net.train_step(X, y, l2=self.l2, sample_weight=weight)
+                return net.evaluate(X, y, l2=self.l2, sample_weight=weight)
+
+        # The line search's last evaluation is usually at the point L-BFGS accepts; data that
+        # are costly to reach (a cluster's) reuse it for the epoch's record.
+        last: list[Any] = [None, math.nan, 0]
 
         def loss_and_grad(x: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
             params[...] = x
-            loss, _ = net.train_step(X, y, l2=self.l2, sample_weight=weight)
+            loss, correct = evaluate(gradient=True)
+            last[:] = [x.copy(), loss, correct]
             if math.isnan(self.initial_loss):
                 self.initial_loss = loss
             return loss, net.gradients.astype(np.float64)
 
         def after_iteration(x: NDArray[np.float64]) -> bool:
             params[...] = x
-            loss, correct = net.evaluate(X, y, l2=self.l2, sample_weight=weight)
+            if isinstance(data, FullBatchData) and np.array_equal(last[0], x):
+                loss, correct = last[1], last[2]
+            else:
+                loss, correct = evaluate(gradient=False)
             epoch = self.history.epochs
-            return self._end_epoch(epoch, loss, correct, len(X), math.nan, progress)
+            return self._end_epoch(epoch, loss, correct, n, math.nan, progress)
 
         result = opt.minimize(loss_and_grad, params, max_iter=epochs, callback=after_iteration)
         history = self.history
