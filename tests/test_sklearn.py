@@ -400,3 +400,32 @@ def test_pickle_keeps_a_trainable_network(iris):
 def test_html_repr():
     html = NeuronetClassifier(activation="tanh")._repr_html_()
     assert "NeuronetClassifier" in html and "tanh" in html
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_a_memmap_is_never_copied_whole(early_stopping, tmp_path):
+    import tracemalloc
+
+    n, d = 100_000, 64  # 25.6 MB of float32
+    path = tmp_path / "X.npy"
+    mm = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=(n, d))
+    mm[...] = np.random.default_rng(0).normal(size=(n, d)).astype(np.float32)
+    mm.flush()
+    X = np.load(path, mmap_mode="r")
+    y = (X[:, 0] > 0).astype(int)
+    model = NeuronetClassifier(
+        hidden_layer_sizes=(8,),
+        max_iter=1,
+        batch_size=256,
+        random_state=0,
+        early_stopping=early_stopping,
+    )
+    tracemalloc.start()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.4 * X.nbytes, f"peak {peak / 1e6:.1f} MB for {X.nbytes / 1e6:.1f} MB of data"

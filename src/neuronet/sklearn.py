@@ -352,19 +352,18 @@ class _NeuronetBase(BaseEstimator):
         net = self.model_
         n = len(X)
         validation = None
+        rows: NDArray[np.intp] | None = None  # the training rows, when some are held out
         if self.early_stopping and not incremental:
-            split = train_test_split(
-                X,
-                Y,
-                *([] if sample_weight is None else [sample_weight]),
+            # Split the row numbers, not the data: only the held-out rows are copied, so a
+            # memmap's training rows are still read batch by batch.
+            rows, held_out = train_test_split(
+                np.arange(n),
                 test_size=self.validation_fraction,
                 random_state=self._seed(),
                 stratify=stratify,
             )
-            X, X_val, Y, Y_val = split[:4]
-            sample_weight = None if sample_weight is None else split[4]
-            validation = (X_val, self._validation_targets(Y_val))
-            n = len(X)
+            validation = (X[held_out], self._validation_targets(Y[held_out]))
+            n = len(rows)
         batch_size = self._batch_size(n)
         # scikit-learn divides alpha by the batch's total sample weight (the whole set's for
         # L-BFGS); fit's l2 is one number, so a mini-batch gets the average batch's weight.
@@ -380,11 +379,7 @@ class _NeuronetBase(BaseEstimator):
         if incremental:
             # One epoch, as batches from an iterable: a partial_fit batch may hold only some
             # of the classes, which fit() refuses or warns about for arrays.
-            order = net.rng.permutation(n) if self.shuffle else np.arange(n)
-            batches = [
-                (X[rows], Y[rows], *([] if sample_weight is None else [sample_weight[rows]]))
-                for rows in (order[i : i + batch_size] for i in range(0, n, batch_size))
-            ]
+            batches = _RowBatches(X, Y, sample_weight, None, batch_size, self.shuffle, net)
             history = _fit(net, batches, epochs=1, **common)
             stopper = None
         else:
@@ -393,17 +388,28 @@ class _NeuronetBase(BaseEstimator):
             if not self._solver_is_lbfgs:
                 stopper = _StopWhenStalled(self, self.tol, self.n_iter_no_change, validation)
                 callbacks.append(stopper)
-            history = _fit(
-                net,
-                X,
-                Y,
-                epochs=self.max_iter,
-                batch_size=batch_size,
-                shuffle=self.shuffle,
-                sample_weight=sample_weight,
-                callbacks=callbacks,
-                **common,
-            )
+            if rows is not None and self._solver_is_lbfgs:
+                # L-BFGS holds the whole training set anyway.
+                X, Y = X[rows], Y[rows]
+                sample_weight = None if sample_weight is None else sample_weight[rows]
+                rows = None
+            if rows is None:
+                history = _fit(
+                    net,
+                    X,
+                    Y,
+                    epochs=self.max_iter,
+                    batch_size=batch_size,
+                    shuffle=self.shuffle,
+                    sample_weight=sample_weight,
+                    callbacks=callbacks,
+                    **common,
+                )
+            else:
+                # The training rows, gathered a batch at a time (the same rows in the same
+                # order as fitting on a copy of them).
+                batches = _RowBatches(X, Y, sample_weight, rows, batch_size, self.shuffle, net)
+                history = _fit(net, batches, epochs=self.max_iter, callbacks=callbacks, **common)
         self.history_ = history
         self.loss_curve_.extend(history.history.get("loss", []))
         self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else np.nan
@@ -478,6 +484,43 @@ class _NeuronetBase(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+
+class _RowBatches:
+    """An epoch's batches of some rows of ``(X, Y[, w])``, gathered one batch at a time.
+
+    Iterating again starts a new epoch, shuffled with the network's generator as
+    ``MLP.fit`` shuffles arrays, so a memmap is never copied whole.
+    """
+
+    def __init__(
+        self,
+        X: NDArray[Any],
+        Y: NDArray[Any],
+        weight: NDArray[Any] | None,
+        rows: NDArray[np.intp] | None,
+        batch_size: int,
+        shuffle: bool,
+        net: MLP,
+    ) -> None:
+        self.X, self.Y, self.weight, self.batch_size, self.shuffle = (
+            X,
+            Y,
+            weight,
+            batch_size,
+            shuffle,
+        )
+        self.rows = np.arange(len(X)) if rows is None else rows
+        self.net = net
+
+    def __iter__(self) -> Any:
+        rows = self.rows
+        if self.shuffle:
+            rows = rows[self.net.rng.permutation(len(rows))]
+        for start in range(0, len(rows), self.batch_size):
+            part = rows[start : start + self.batch_size]
+            extra = [] if self.weight is None else [self.weight[part]]
+            yield (self.X[part], self.Y[part], *extra)
 
 
 def _sample_weight(sample_weight: Any, n: int) -> NDArray[np.float64] | None:
