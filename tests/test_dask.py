@@ -264,3 +264,38 @@ def test_cluster_example_runs():
     )
     assert "L-BFGS: History(epochs=20" in out.stdout
     assert "Incremental SGD" in out.stdout
+
+
+def test_sample_weights_weigh_as_in_local_fit(moons, client):
+    X, y = moons
+    weight = np.random.default_rng(1).uniform(0.0, 3.0, len(X))
+    weight[:40] = 0.0  # the whole first block weighs nothing
+    local, remote = _net(output="softmax"), _net(output="softmax")
+    h_local = local.fit(
+        X, y, optimizer="lbfgs", epochs=15, l2=0.01, sample_weight=weight, verbose=0
+    )
+    h_remote = ndask.fit(
+        remote,
+        da.from_array(X, chunks=((40, 120, 140), (2,))),
+        y,
+        epochs=15,
+        l2=0.01,
+        sample_weight=da.from_array(weight, chunks=100),
+        client=client,
+    )
+    _assert_same_training(local, remote, h_local, h_remote)
+    with pytest.raises(ValueError, match=r"`sample_weight` must have shape \(300,\)"):
+        ndask.fit(_net(output="softmax"), X, y, sample_weight=np.ones(3))
+
+
+def test_a_category_column_gives_its_classes_in_declared_order(moons):
+    pd = pytest.importorskip("pandas")
+    import dask.dataframe as dd
+
+    X, y = moons
+    order = ["yes", "no"]  # not alphabetical
+    labels = pd.Series(pd.Categorical(np.array(["no", "yes"])[y], categories=order))
+    local, remote = _net(output="softmax"), _net(output="softmax")
+    local.fit(X, labels, optimizer="lbfgs", epochs=5, verbose=0)
+    ndask.fit(remote, X, dd.from_pandas(labels, npartitions=3), epochs=5)
+    assert remote.classes == local.classes == order

@@ -68,6 +68,7 @@ except ImportError as error:  # pragma: no cover - tested by hiding dask
 
 from . import optimizers as _optimizers
 from . import training as _training
+from ._arrays import categories
 from ._validation import check_non_negative, check_number, check_positive_int
 from .layers import BatchNorm, Dropout
 from .network import MLP
@@ -78,7 +79,8 @@ __all__ = ["fit"]
 
 Array = NDArray[np.floating[Any]]
 # What one block sends back: loss × n_b, gradient × n_b (float64), correct answers, n_b.
-Partial = tuple[float, NDArray[np.float64], int, int]
+# Summed over blocks: loss × weight, gradient × weight, correct answers, rows, weight.
+Partial = tuple[float, NDArray[np.float64], int, int, float]
 
 
 def fit(
@@ -90,6 +92,7 @@ def fit(
     l2: float = 0.0,
     client: Any = None,
     tol: float = 1e-7,
+    sample_weight: Any = None,
     callbacks: Sequence[Any] = (),
     verbose: int = 0,
 ) -> History:
@@ -125,6 +128,9 @@ def fit(
         default scheduler (threads).
     tol : float, default=1e-7
         Stop when the largest entry of the projected gradient is at most ``tol``.
+    sample_weight : dask array or array_like of shape (n_samples,), optional
+        Non-negative weight of each sample, partitioned like ``X`` (re-chunked to match):
+        the loss is the weighted average, as ``net.fit(..., sample_weight=)`` computes it.
     callbacks : sequence of Callback or callable, default=()
         Called after every iteration, as in :meth:`MLP.fit`.
     verbose : {0, 1, 2}, default=0
@@ -173,9 +179,19 @@ def fit(
     verbose = check_verbose(verbose)
     _check_network(net)
     client = _client(client)
+    declared = _declared_categories(y)  # a categorical column's classes, in declared order
     X_d, y_d = _as_dask(X, y, client)
-    _set_classes(net, y_d)
-    data = _Blocks(net, X_d, y_d, client)
+    w_d = None
+    if sample_weight is not None:
+        w_d = _to_dask_array(sample_weight, "sample_weight", 1)
+        if w_d.shape != (len(X_d),):
+            raise ValueError(
+                f"`sample_weight` must have shape ({len(X_d)},), one weight per sample, got "
+                f"shape {w_d.shape}."
+            )
+        w_d = w_d.rechunk((X_d.chunks[0],))
+    _set_classes(net, y_d, declared)
+    data = _Blocks(net, X_d, y_d, w_d, client)
     # The one training loop: L-BFGS, the L2 penalty, the checks and the History as for arrays.
     return _training.fit(
         net,
@@ -282,7 +298,17 @@ def _n_blocks(client: Any) -> int:
     return max(1, sum(client.nthreads().values()))
 
 
-def _set_classes(net: MLP, y: Any) -> None:
+def _declared_categories(y: Any) -> list[Any] | None:
+    """The categories of a pandas or dask categorical column, in their declared order."""
+    found = categories(y)
+    if found is None and str(getattr(y, "dtype", "")) == "category":
+        accessor = y.cat  # a dask Series: its categories are known unless marked unknown
+        if getattr(accessor, "known", True):
+            found = list(accessor.categories)
+    return found
+
+
+def _set_classes(net: MLP, y: Any, declared: list[Any] | None = None) -> None:
     """Give a classifier the classes ``net.fit`` would take from all of ``y``, and check them.
 
     Only the distinct labels are computed (a small reduction); mapping them to classes and
@@ -291,6 +317,8 @@ def _set_classes(net: MLP, y: Any) -> None:
     """
     if not net.is_classifier or not (y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1)):
         return
+    if declared is not None and net.classes is None:
+        net.classes = declared  # as net.fit takes a pandas category's classes
     labels = np.asarray(da.unique(y.ravel()).compute())
     prepared = net.prepare_targets(labels, infer_classes=True)
     net.head.check_training_targets(prepared)
@@ -316,26 +344,32 @@ def _local_net(spec: tuple[str, dict[str, Any]]) -> MLP:
     return cached[1]
 
 
-def _prepare_block(spec: tuple[str, dict[str, Any]], X: Any, y: Any) -> tuple[Array, Any]:
+def _prepare_block(
+    spec: tuple[str, dict[str, Any]], X: Any, y: Any, weight: Any = None
+) -> tuple[Array, Any, Any]:
     """One block converted once, as ``net.prepare`` does it, for every later evaluation."""
-    return _local_net(spec).prepare(X, y)
+    X_p, y_p = _local_net(spec).prepare(X, y)
+    return X_p, y_p, None if weight is None else np.asarray(weight, dtype=np.float64)
 
 
 def _block_loss_grad(
-    spec: tuple[str, dict[str, Any]], params: Array, block: tuple[Array, Any]
+    spec: tuple[str, dict[str, Any]], params: Array, block: tuple[Array, Any, Any]
 ) -> Partial:
-    X, y = block
+    X, y, weight = block
     n = len(X)
     if n == 0:  # a filtered partition may be empty
-        return 0.0, np.zeros(len(params)), 0, 0
+        return 0.0, np.zeros(len(params)), 0, 0, 0.0
     net = _local_net(spec)
     net.parameters[...] = params
-    loss, correct = net.train_step(X, y, deterministic=True)
-    return loss * n, net.gradients.astype(np.float64) * n, correct, n
+    # The block's (weighted) average, times its weight: sums over blocks, then divided by
+    # the whole weight, give the average over every sample, as net.fit computes it.
+    loss, correct = net.train_step(X, y, deterministic=True, sample_weight=weight)
+    total = float(n if weight is None else weight.sum())
+    return loss * total, net.gradients.astype(np.float64) * total, correct, n, total
 
 
 def _add(a: Partial, b: Partial) -> Partial:
-    return a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]
+    return a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3], a[4] + b[4]
 
 
 def _tree_sum(parts: Sequence[Any]) -> Any:
@@ -351,13 +385,14 @@ def _tree_sum(parts: Sequence[Any]) -> Any:
 class _Blocks(_training.FullBatchData):
     """The prepared blocks, kept where they were computed, and one evaluation over them."""
 
-    def __init__(self, net: MLP, X: Any, y: Any, client: Any) -> None:
+    def __init__(self, net: MLP, X: Any, y: Any, weight: Any, client: Any) -> None:
         self.client = client
         self.spec = (uuid.uuid4().hex, net.get_config())
         self.dtype = net.dtype
         xs, ys = X.to_delayed().ravel(), y.to_delayed().ravel()
         prepare = dask.delayed(_prepare_block, pure=True)
-        blocks = [prepare(self.spec, xb, yb) for xb, yb in zip(xs, ys, strict=True)]
+        ws = [None] * len(xs) if weight is None else list(weight.to_delayed().ravel())
+        blocks = [prepare(self.spec, xb, yb, wb) for xb, yb, wb in zip(xs, ys, ws, strict=True)]
         self.blocks = client.persist(blocks) if client is not None else dask.persist(*blocks)
         self.n = len(X)
 
@@ -379,6 +414,6 @@ class _Blocks(_training.FullBatchData):
         return self.n
 
     def loss_and_gradient(self, net: MLP) -> tuple[float, int]:
-        loss_sum, grad_sum, correct, n = self.evaluate(net.parameters.astype(np.float64))
-        net.gradients[...] = grad_sum / n
-        return loss_sum / n, correct
+        loss_sum, grad_sum, correct, _, weight = self.evaluate(net.parameters.astype(np.float64))
+        net.gradients[...] = grad_sum / weight
+        return loss_sum / weight, correct
