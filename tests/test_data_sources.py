@@ -4,6 +4,7 @@ and an optimizer object that goes on from where the last fit left it."""
 import numpy as np
 import pytest
 
+from conftest import require
 from neuronet import MLP, datasets, optimizers
 from numerics import central_differences
 
@@ -132,3 +133,25 @@ def test_the_same_optimizer_object_goes_on_from_its_state(moons):
     assert opt.t == 4 * 7  # 200 samples in batches of 32: 7 steps an epoch
     once.fit(X, y, epochs=4, optimizer=optimizers.Adam(lr=0.01), verbose=0)
     np.testing.assert_array_equal(twice.parameters, once.parameters)
+
+
+def test_parquet_row_groups_read_with_pyarrow_train_as_batches(moons, tmp_path):
+    pa = require("pyarrow")
+    import pyarrow.parquet as pq
+
+    X, y = moons
+    table = pa.table({"x0": X[:, 0], "x1": X[:, 1], "label": y})
+    pq.write_table(table, tmp_path / "moons.parquet", row_group_size=50)
+
+    class RowGroups:
+        """Re-iterable: every epoch reads the file again, one row group at a time."""
+
+        def __iter__(self):
+            for batch in pq.ParquetFile(tmp_path / "moons.parquet").iter_batches(batch_size=50):
+                frame = batch.to_pandas()
+                yield frame[["x0", "x1"]].to_numpy(), frame["label"].to_numpy()
+
+    from_file, from_memory = net_and_data(), net_and_data()
+    from_file.fit(RowGroups(), epochs=3, lr=0.05, verbose=0)
+    from_memory.fit(X, y, epochs=3, lr=0.05, batch_size=50, shuffle=False, verbose=0)
+    np.testing.assert_array_equal(from_file.parameters, from_memory.parameters)
