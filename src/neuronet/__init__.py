@@ -43,7 +43,7 @@ _LAZY = {
 
 
 # The add-ons, as modules: `neuronet.plot.history(h)` works after a plain `import neuronet`.
-_LAZY_MODULES = ("diagnostics", "experiments", "io", "plot", "progress", "training")
+_LAZY_MODULES = ("diagnostics", "experiments", "io", "plot")
 
 
 def __getattr__(name: str) -> Any:

@@ -312,8 +312,7 @@ class MLP:
         outputs = []
         for layer in self.layers:
             if isinstance(layer, Dense):
-                z = np.matmul(a, layer.weights)
-                z += layer.bias
+                z = layer.pre_activation(a)
                 a = layer.activate(z)
                 outputs.append((z, a))
             else:
