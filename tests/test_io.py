@@ -9,7 +9,7 @@ import pytest
 
 import neuronet
 from neuronet import MLP, ModelFileError, activations, load
-from neuronet.io import FORMAT_VERSION, ModelInfo, read_metadata
+from neuronet.io import FORMAT_VERSION, ModelInfo, Section, read, read_metadata, save
 
 
 @pytest.fixture
@@ -269,8 +269,8 @@ def test_a_newer_format_version_is_refused_by_load(tmp_path, trained):
     net, _ = trained
     path = tmp_path / "m.safetensors"
     net.save(path)
-    _rewrite_metadata(path, format_version="3")
-    with pytest.raises(ModelFileError, match=r"unsupported format version '3'.*versions 1, 2"):
+    _rewrite_metadata(path, format_version="4")
+    with pytest.raises(ModelFileError, match=r"unsupported format version '4'.*versions 1, 2, 3"):
         load(path)
 
 
@@ -292,3 +292,83 @@ def test_saving_into_a_missing_folder_names_the_folder(tmp_path, trained):
     net, _ = trained
     with pytest.raises(FileNotFoundError, match=r"folder '[^']*nope' does not exist"):
         net.save(tmp_path / "nope" / "m.safetensors")
+
+
+# --- sections: JSON plus arrays stored beside the network ---------------------------------------
+
+
+def _preprocessing(rng):
+    return Section(
+        {"columns": ["age", "city"], "categories": {"city": ["Lyon", "Oslo"]}, "note": None},
+        {
+            "mean": rng.normal(size=2),
+            "count": np.arange(3, dtype=np.int64),
+            "on": np.ones(2, bool),
+        },
+    )
+
+
+def test_sections_round_trip_bit_for_bit_beside_the_network(tmp_path, rng, trained):
+    net, X = trained
+    path = tmp_path / "m.safetensors"
+    section = _preprocessing(rng)
+    save(net, path, sections={"preprocessing": section, "empty": Section()})
+    saved = read(path)
+    assert saved.info.format_version == "3"
+    assert set(saved.sections) == {"preprocessing", "empty"}
+    assert saved.sections["preprocessing"].metadata == section.metadata
+    for key, array in section.arrays.items():
+        got = saved.sections["preprocessing"].arrays[key]
+        assert got.dtype == array.dtype and np.array_equal(got, array)
+    assert saved.sections["empty"] == Section({}, {})
+    np.testing.assert_array_equal(saved.net.predict_proba(X), net.predict_proba(X))
+    # load() gives the network alone; the header alone gives the sections' JSON.
+    np.testing.assert_array_equal(load(path).predict_proba(X), net.predict_proba(X))
+    assert read_metadata(path).sections["preprocessing"] == section.metadata
+
+
+def test_a_file_without_sections_stays_format_version_2(tmp_path, trained):
+    net, _ = trained
+    save(net, tmp_path / "m.safetensors", sections={})
+    assert read_metadata(tmp_path / "m.safetensors").format_version == "2"
+    assert read(tmp_path / "m.safetensors").sections == {}
+
+
+def test_edited_section_json_is_detected_by_the_checksum(tmp_path, rng, trained):
+    net, _ = trained
+    path = tmp_path / "m.safetensors"
+    save(net, path, sections={"preprocessing": _preprocessing(rng)})
+    edited = json.dumps({"preprocessing": {"columns": ["income", "city"]}})
+    _rewrite_metadata(path, sections=edited)
+    with pytest.raises(ModelFileError, match=r"m\.safetensors.*checksum"):
+        read(path)
+
+
+def test_edited_section_array_is_detected_by_the_checksum(tmp_path, rng, trained):
+    net, _ = trained
+    path = tmp_path / "m.safetensors"
+    save(net, path, sections={"preprocessing": _preprocessing(rng)})
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0xFF  # the last tensor's last byte
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match="checksum"):
+        load(path)
+
+
+@pytest.mark.parametrize(
+    ("sections", "error", "message"),
+    [
+        ({"Pre-processing": Section()}, ValueError, "lower-case identifiers"),
+        ({"p": {"columns": []}}, TypeError, r"`sections\['p'\]` must be a neuronet.io.Section"),
+        ({"p": Section({"when": object()})}, TypeError, "plain JSON"),
+        ({"p": Section({"x": float("nan")})}, TypeError, "plain JSON"),
+        ({"p": Section({}, {"names": np.array(["a"])})}, TypeError, "numeric or boolean"),
+        ({"p": Section({}, {"a b": np.zeros(1)})}, ValueError, "letters, digits"),
+    ],
+)
+def test_bad_sections_are_refused_before_writing(tmp_path, trained, sections, error, message):
+    net, _ = trained
+    path = tmp_path / "m.safetensors"
+    with pytest.raises(error, match=message):
+        save(net, path, sections=sections)
+    assert not path.exists()

@@ -8,7 +8,15 @@ bytes, so a file whose numbers were altered after saving is refused rather than 
 :func:`read_metadata` reads that description without the weights and without building the
 network (``neuronet info`` uses it).
 
-Format versions: ``"1"`` (neuronet 0.1) and ``"2"``, which adds ``saved_at``. Both load.
+A file may also carry named *sections*: what something built on the network needs beside its
+weights, such as the command line's preprocessing of a table or a checkpoint's optimizer state.
+A :class:`Section` is plain JSON plus named arrays; its arrays are stored as tensors
+``sections.<name>.<key>`` and its JSON in the metadata, both covered by the checksum.
+:func:`read` returns the network with its sections; :func:`load` the network alone.
+
+Format versions: ``"1"`` (neuronet 0.1); ``"2"``, which adds ``saved_at``; ``"3"``, written only
+when the file carries sections (so a plain model file stays readable by older neuronet). All
+three load.
 
 Writing is atomic: the bytes go to a temporary file in the same folder, are flushed to disk,
 then replace the target in one rename, so a crash mid-save leaves the previous file intact.
@@ -34,9 +42,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,13 +55,27 @@ import numpy as np
 if TYPE_CHECKING:
     from .network import MLP
 
-__all__ = ["FORMAT_VERSION", "ModelFileError", "ModelInfo", "load", "read_metadata", "save"]
+__all__ = [
+    "FORMAT_VERSION",
+    "ModelFileError",
+    "ModelInfo",
+    "SavedModel",
+    "Section",
+    "load",
+    "read",
+    "read_metadata",
+    "save",
+]
 
 FORMAT = "neuronet-mlp"
-#: The format version :func:`save` writes.
+#: The format version :func:`save` writes for a network alone.
 FORMAT_VERSION = "2"
-#: Every format version :func:`load` reads: "1" lacks ``saved_at`` and is otherwise the same.
-READABLE_VERSIONS = ("1", "2")
+#: The format version :func:`save` writes when the file carries sections.
+SECTIONS_FORMAT_VERSION = "3"
+#: Every format version :func:`load` reads: "1" lacks ``saved_at``; "3" adds sections.
+READABLE_VERSIONS = ("1", "2", "3")
+
+_SECTION_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 class ModelFileError(ValueError):
@@ -77,6 +100,8 @@ class ModelInfo:
     config : dict
         The architecture, as :meth:`MLP.get_config` returned it when saving; pass it to
         :meth:`MLP.from_config` to build an untrained copy.
+    sections : dict
+        Each section's name -> its JSON part (the arrays are not read); empty if none.
     """
 
     path: Path
@@ -84,6 +109,38 @@ class ModelInfo:
     neuronet_version: str
     saved_at: datetime | None
     config: dict[str, Any]
+    sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Section:
+    """Something stored beside the network in a model file: JSON plus named arrays.
+
+    Parameters
+    ----------
+    metadata : dict
+        Anything :func:`json.dumps` writes (str keys; str, numbers, bool, None, lists, dicts).
+    arrays : dict of str to numpy.ndarray
+        Numeric arrays by name (letters, digits, ``_``, ``.``); stored bit for bit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Section({"columns": ["age", "income"]}, {"mean": np.array([41.5, 5.2e4])}).metadata
+    {'columns': ['age', 'income']}
+    """
+
+    metadata: dict[str, Any] = field(default_factory=dict)
+    arrays: dict[str, np.ndarray[Any, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SavedModel:
+    """A model file's network, what it says about itself, and its sections (:func:`read`)."""
+
+    net: MLP
+    info: ModelInfo
+    sections: dict[str, Section]
 
 
 def _tensors(net: MLP) -> dict[str, np.ndarray[Any, Any]]:
@@ -99,15 +156,62 @@ def _views(net: MLP) -> dict[str, np.ndarray[Any, Any]]:
     }
 
 
-def _digest(tensors: dict[str, np.ndarray[Any, Any]]) -> str:
+def _digest(tensors: dict[str, np.ndarray[Any, Any]], sections_json: str | None = None) -> str:
     sha = hashlib.sha256()
     for name in sorted(tensors):
         sha.update(name.encode())
         sha.update(tensors[name].tobytes())
+    if sections_json is not None:
+        # The sections' JSON is part of what they mean (a column order, a class list), so it
+        # is covered too: an edited preprocessing is refused like an edited weight.
+        sha.update(sections_json.encode())
     return sha.hexdigest()
 
 
-def save(net: MLP, path: str | os.PathLike[str]) -> None:
+def _section_tensors(
+    sections: Mapping[str, Section],
+) -> tuple[str, dict[str, np.ndarray[Any, Any]]]:
+    """The sections as (JSON text, tensors named ``sections.<name>.<key>``), checked."""
+    meta: dict[str, Any] = {}
+    tensors: dict[str, np.ndarray[Any, Any]] = {}
+    for name, section in sections.items():
+        if not isinstance(name, str) or not _SECTION_NAME.fullmatch(name):
+            raise ValueError(
+                f"`sections` names must be lower-case identifiers such as 'preprocessing', "
+                f"got {name!r}."
+            )
+        if not isinstance(section, Section):
+            raise TypeError(
+                f"`sections[{name!r}]` must be a neuronet.io.Section, "
+                f"got {type(section).__name__}."
+            )
+        meta[name] = section.metadata
+        for key, array in section.arrays.items():
+            if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z0-9_.]+", key):
+                raise ValueError(
+                    f"array names in section {name!r} must use letters, digits, '_' and '.', "
+                    f"got {key!r}."
+                )
+            array = np.asarray(array)
+            if array.dtype.kind not in "biuf":
+                raise TypeError(
+                    f"array {key!r} of section {name!r} must be numeric or boolean, "
+                    f"got dtype {array.dtype}; put text in the section's metadata."
+                )
+            tensors[f"sections.{name}.{key}"] = np.ascontiguousarray(array)
+    try:
+        text = json.dumps(meta, allow_nan=False)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"`sections` metadata must be plain JSON: {err}") from None
+    return text, tensors
+
+
+def save(
+    net: MLP,
+    path: str | os.PathLike[str],
+    *,
+    sections: Mapping[str, Section] | None = None,
+) -> None:
     """Write ``net`` to ``path`` atomically as a ``.safetensors`` file.
 
     Parameters
@@ -117,6 +221,9 @@ def save(net: MLP, path: str | os.PathLike[str]) -> None:
     path : str or os.PathLike
         The file to write; an existing file is replaced, in one rename, only once the new
         bytes are safely on disk.
+    sections : mapping of str to Section, optional
+        Named extras to store beside the network (format version 3); :func:`read` returns
+        them. Names are lower-case identifiers.
 
     Raises
     ------
@@ -124,6 +231,19 @@ def save(net: MLP, path: str | os.PathLike[str]) -> None:
         If the folder of ``path`` does not exist.
     IsADirectoryError
         If ``path`` is a folder.
+    TypeError, ValueError
+        If a section is not a :class:`Section` of plain JSON and numeric arrays.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from neuronet import MLP
+    >>> path = os.path.join(tempfile.mkdtemp(), "net.safetensors")
+    >>> scaling = Section({"columns": ["x1", "x2"]}, {"mean": np.zeros(2), "scale": np.ones(2)})
+    >>> save(MLP([2, 3, 1], seed=0), path, sections={"preprocessing": scaling})
+    >>> read(path).sections["preprocessing"].metadata
+    {'columns': ['x1', 'x2']}
     """
     from safetensors.numpy import save as to_bytes
 
@@ -137,8 +257,15 @@ def save(net: MLP, path: str | os.PathLike[str]) -> None:
         "neuronet_version": __version__,
         "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "config": json.dumps(net.get_config()),
-        "sha256": _digest(tensors),
     }
+    if sections:
+        sections_json, extra = _section_tensors(sections)
+        tensors.update(extra)
+        metadata["format_version"] = SECTIONS_FORMAT_VERSION
+        metadata["sections"] = sections_json
+        metadata["sha256"] = _digest(tensors, sections_json)
+    else:
+        metadata["sha256"] = _digest(tensors)
     data = to_bytes(tensors, metadata=metadata)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
@@ -170,6 +297,8 @@ def save(net: MLP, path: str | os.PathLike[str]) -> None:
 def load(path: str | os.PathLike[str]) -> MLP:
     """Read a network written by :func:`save` (or :meth:`MLP.save`).
 
+    A file's sections, if any, are checked and then left out; :func:`read` returns them.
+
     Raises
     ------
     FileNotFoundError
@@ -177,6 +306,19 @@ def load(path: str | os.PathLike[str]) -> MLP:
     ModelFileError
         If the file is truncated, corrupted, altered after saving, or not a neuronet model;
         the message names the file and what is wrong.
+    """
+    return read(path).net
+
+
+def read(path: str | os.PathLike[str]) -> SavedModel:
+    """Read a model file whole: the network, what the file says about itself, its sections.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no file at ``path``.
+    ModelFileError
+        As :func:`load`, and if a section is malformed.
     """
     from safetensors import SafetensorError
     from safetensors.numpy import load as from_bytes
@@ -195,16 +337,29 @@ def load(path: str | os.PathLike[str]) -> MLP:
     except (SafetensorError, ValueError, json.JSONDecodeError, UnicodeDecodeError) as err:
         raise fail(f"not a valid safetensors file (truncated or corrupted?): {err}") from None
     _check_format(metadata, fail)
-    if _digest(tensors) != metadata.get("sha256"):
+    sections_json = metadata.get("sections")
+    if _digest(tensors, sections_json) != metadata.get("sha256"):
         raise fail(
             "its weights do not match the checksum written when it was saved "
             "(the file was corrupted or altered)."
         )
+    info = _info(path, metadata, fail)
     try:
-        config = json.loads(metadata["config"])
-        net = MLP.from_config(config)
-    except (KeyError, TypeError, ValueError, json.JSONDecodeError) as err:
+        net = MLP.from_config(info.config)
+    except (KeyError, TypeError, ValueError) as err:
         raise fail(f"its architecture description is invalid: {err}") from None
+    sections = {
+        name: Section(
+            meta,
+            {
+                key[len(f"sections.{name}.") :]: array
+                for key, array in tensors.items()
+                if key.startswith(f"sections.{name}.")
+            },
+        )
+        for name, meta in info.sections.items()
+    }
+    tensors = {key: array for key, array in tensors.items() if not key.startswith("sections.")}
     expected = _tensors(net)
     if set(expected) != set(tensors):
         raise fail(
@@ -218,7 +373,7 @@ def load(path: str | os.PathLike[str]) -> MLP:
             )
     for name, view in _views(net).items():
         view[...] = tensors[name]
-    return net
+    return SavedModel(net, info, sections)
 
 
 def read_metadata(path: str | os.PathLike[str]) -> ModelInfo:
@@ -271,6 +426,13 @@ def read_metadata(path: str | os.PathLike[str]) -> ModelInfo:
     except (ValueError, UnicodeDecodeError) as err:
         raise fail(f"not a valid safetensors file (truncated or corrupted?): {err}") from None
     _check_format(metadata, fail)
+    return _info(path, metadata, fail)
+
+
+def _info(
+    path: Path, metadata: dict[str, str], fail: Callable[[str], ModelFileError]
+) -> ModelInfo:
+    """The header's description, checked: what :func:`read_metadata` returns."""
     try:
         config = json.loads(metadata["config"])
     except (KeyError, TypeError, json.JSONDecodeError) as err:
@@ -284,12 +446,23 @@ def read_metadata(path: str | os.PathLike[str]) -> ModelInfo:
             when = datetime.fromisoformat(saved_at)
         except (TypeError, ValueError):
             raise fail(f"its save time {saved_at!r} is not an ISO-8601 date and time.") from None
+    sections: Any = {}
+    if "sections" in metadata:
+        try:
+            sections = json.loads(metadata["sections"])
+        except (TypeError, json.JSONDecodeError) as err:
+            raise fail(f"its sections are not valid JSON: {err}") from None
+        if not isinstance(sections, dict) or not all(
+            isinstance(name, str) and isinstance(meta, dict) for name, meta in sections.items()
+        ):
+            raise fail("its sections are not a JSON object of JSON objects.")
     return ModelInfo(
         path=path,
         format_version=metadata["format_version"],
         neuronet_version=str(metadata.get("neuronet_version", "unknown")),
         saved_at=when,
         config=config,
+        sections=sections,
     )
 
 
