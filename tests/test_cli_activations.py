@@ -32,3 +32,26 @@ def test_activations_shows_properties_and_aliases():
     text = " ".join(result.output.split())
     assert "range (-1, 1); zero-centred, monotonic, smooth issues: vanishing gradient" in text
     assert "also called: swish" in text
+
+
+def test_activations_json_holds_every_activation_as_its_card_says():
+    import json
+
+    import neuronet
+
+    result = runner.invoke(app, ["activations", "--json"])
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.output)["activations"]
+    assert [item["name"] for item in listed] == activations.names()
+    for item in listed:
+        card = neuronet.explain(item["name"]).to_dict()
+        assert item["formula"] == card["formula"]
+        assert item["derivative_formula"] == card["derivative_formula"]
+        assert item["issues"] == [issue["name"] for issue in card["issues"]]
+        assert item["properties"] == card["properties"]
+    by_name = {item["name"]: item for item in listed}
+    # Closed forms, not the card: tanh maps onto (-1, 1), relu onto (0, inf); swish is silu.
+    assert by_name["tanh"]["range"] == [-1.0, 1.0]
+    assert by_name["relu"]["range"] == [0.0, "inf"]
+    assert by_name["silu"]["aliases"] == ["swish"]
+    assert by_name["relu"]["recommended_init"] == "he_uniform"

@@ -1,23 +1,46 @@
 """The ``neuronet`` command line.
 
 ``neuronet train`` with no arguments trains a network on the built-in spiral data, shows a
-progress bar, prints the held-out accuracy and saves the model file. ``neuronet activations``
-lists every activation function with its properties; ``neuronet info MODEL`` describes a saved
-model; ``neuronet --version`` prints the version.
+progress bar, prints the held-out accuracy and saves the model file. The other commands look
+inside networks, activations and data:
 
-Each command is a thin wrapper over the library, in its own module: :mod:`.train`,
-:mod:`.activations`, :mod:`.info`; :mod:`._errors` holds the shared error reporting.
+==============================  ==============================================================
+``neuronet train``              train an MLP and save it (:mod:`.train`)
+``neuronet info MODEL``         what a saved model file holds (:mod:`.info`)
+``neuronet activations``        every activation function and its properties
+``neuronet explain NAME...``    an activation's card; several names are compared side by side
+``neuronet plot KIND ...``      a figure saved to a file: ``activations``, ``network``,
+                                ``decision-boundary``, ``neuron-heatmaps`` (matplotlib)
+``neuronet diagnose MODEL``     dead and saturated units, gradient flow, input scale
+``neuronet experiment [NAME]``  the experiments that reproduce published results
+``neuronet datasets``           the built-in data sets
+==============================  ==============================================================
+
+Each command is a thin wrapper over one library call, in its own module; ``neuronet CMD
+--help`` shows its options and an example. :mod:`._errors` holds the shared error reporting
+and :mod:`._output` the JSON output. ``neuronet --version`` prints the version;
+``neuronet --install-completion`` installs shell completion (bash, zsh, fish, PowerShell) and
+``neuronet --show-completion`` prints the script.
+
+Machine-readable output
+-----------------------
+Every command that reports something takes ``--json``: it then prints one JSON object on
+stdout and nothing else (no tables, no progress bar), so ``neuronet ... --json | jq`` always
+parses. NaN and infinite numbers become ``null`` (an activation's infinite range end the string
+``"inf"``). Errors stay one line on stderr with the exit codes below, ``--json`` or not.
 
 Exit codes
 ----------
 0
     Success.
 1
-    Failure while running: training diverged (see ``--save-diverged``), or a model file
-    could not be read or written. One line on stderr says what and what to do.
+    Failure while running, a data or model error: training diverged (see
+    ``--save-diverged``), a model file could not be read or written, data that does not fit
+    the model, a plot that needs matplotlib. One line on stderr says what and what to do.
 2
-    Usage error: an unknown name, a value out of range, a destination that cannot be
-    written, found before any training. One message names the option and the valid values.
+    Usage error: an unknown command or name, a value out of range, a destination that exists
+    or cannot be written, found before any work. One line names the option and the valid
+    values.
 
 A traceback means a bug in neuronet; please report it.
 """
@@ -31,15 +54,26 @@ import typer
 from .. import __version__
 from ._errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from .activations import activations
+from .datasets import datasets
+from .diagnose import diagnose
+from .experiment import experiment
+from .explain import explain
 from .info import info
+from .plot import plot_app
 from .train import train
 
 __all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "app", "main"]
 
+#: The program name in usage lines, error messages and the completion variable
+#: (``_NEURONET_COMPLETE``), however the command line was started (``python -m neuronet``).
+PROG_NAME = "neuronet"
+
 app = typer.Typer(
     help="neuronet: multilayer perceptrons you can see inside.",
+    epilog="Example: neuronet train, then neuronet plot network model.safetensors",
     no_args_is_help=True,
-    add_completion=False,
+    # typer's --install-completion and --show-completion (bash, zsh, fish, PowerShell).
+    add_completion=True,
     # A user's mistake is reported in one line; a traceback is only ever a bug, and then a
     # plain one reads better than a 70-line panel.
     pretty_exceptions_enable=False,
@@ -67,13 +101,28 @@ def _root(
     """neuronet: multilayer perceptrons you can see inside."""
 
 
+# Every command's --help ends with an example: an "Example:" paragraph, given here as the
+# epilog or at the end of the command's docstring.
 app.command()(train)
-app.command()(activations)
+app.command(epilog="Example: neuronet activations --json")(activations)
 app.command()(info)
+app.command(
+    epilog="Examples: neuronet explain gelu  (one card);  neuronet explain relu tanh sigmoid "
+    "(compared side by side)"
+)(explain)
+app.add_typer(plot_app, name="plot")
+app.command(
+    epilog="Example: neuronet diagnose model.safetensors --data spiral  (after neuronet train)"
+)(diagnose)
+app.command(
+    epilog="Examples: neuronet experiment  (the list);  neuronet experiment dying_relu "
+    "--plots figures"
+)(experiment)
+app.command(epilog="Example: neuronet datasets --json")(datasets)
 
 
 def main(args: list[str] | None = None) -> None:
-    """Run the command line (the ``neuronet`` script).
+    """Run the command line (the ``neuronet`` script and ``python -m neuronet``).
 
     A usage error is printed as one line on stderr, ``neuronet train: error: ...``, with exit
     code 2: click's own form is a usage line, a hint and a framed message, which a script or a
@@ -82,7 +131,7 @@ def main(args: list[str] | None = None) -> None:
     from typer.exceptions import TyperException
 
     try:
-        code = app(args=args, standalone_mode=False)
+        code = app(args=args, prog_name=PROG_NAME, standalone_mode=False)
     except typer.Abort:
         typer.echo("neuronet: aborted.", err=True)
         raise SystemExit(EXIT_FAILURE) from None
@@ -90,7 +139,14 @@ def main(args: list[str] | None = None) -> None:
         exit_code = getattr(err, "exit_code", EXIT_FAILURE)
         message = " ".join(str(getattr(err, "format_message", err.__str__)()).split())
         ctx = getattr(err, "ctx", None)
-        where = ctx.command_path if ctx is not None else "neuronet"
-        typer.echo(f"{where}: error: {message}", err=True)
+        where = ctx.command_path if ctx is not None else PROG_NAME
+        if type(err).__name__ == "NoArgsIsHelpError":
+            # `neuronet` or `neuronet plot` alone: rich has printed the help already; without
+            # rich the help is the message.
+            help_text = err.format_message()
+            if help_text.strip():
+                typer.echo(help_text)
+        elif message:
+            typer.echo(f"{where}: error: {message}", err=True)
         raise SystemExit(exit_code) from None
     raise SystemExit(code if isinstance(code, int) else EXIT_OK)

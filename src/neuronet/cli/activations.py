@@ -1,18 +1,23 @@
 """``neuronet activations``: every activation function, its formula and its properties.
 
 One block per activation rather than a table: a formula or a list of issues wraps onto the
-next line at word boundaries, so nothing is cut off at 80 columns or when piped.
+next line at word boundaries, so nothing is cut off at 80 columns or when piped. ``--json``
+prints the same facts, read from :func:`neuronet.explain`'s cards.
 """
 
 from __future__ import annotations
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
 
 from .. import activations as acts
+from ._output import JSON_HELP, print_json
 
-__all__ = ["activations", "describe"]
+if TYPE_CHECKING:
+    from rich.text import Text
+
+__all__ = ["activations", "describe", "facts"]
 
 
 def describe(name: str) -> Text:
@@ -25,6 +30,8 @@ def describe(name: str) -> Text:
     range (-1, 1); zero-centred, monotonic, smooth
     issues: vanishing gradient
     """
+    from rich.text import Text
+
     act = acts.get(name)
     low, high = act.output_range
     properties = ", ".join(
@@ -44,8 +51,36 @@ def describe(name: str) -> Text:
     return Text("\n".join(lines))
 
 
-def activations() -> None:
+def facts(name: str) -> dict[str, Any]:
+    """What ``neuronet activations --json`` says about ``name``, from its card's ``to_dict()``.
+
+    Examples
+    --------
+    >>> facts("tanh")["range"], facts("tanh")["issues"]
+    ([-1.0, 1.0], ['vanishing gradient'])
+    """
+    from .. import explain
+
+    card = explain(name).to_dict()
+    keys = ("name", "aliases", "formula", "derivative_formula", "range", "properties")
+    return {
+        **{key: card[key] for key in keys},
+        "issues": [issue["name"] for issue in card["issues"]],
+        "recommended_init": card["recommended_init"],
+    }
+
+
+def activations(
+    json_output: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
     """List every activation function with its formula and properties."""
+    if json_output:
+        print_json({"activations": [facts(name) for name in acts.names()]})
+        return
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     # A grid wraps the second column at spaces; names never wrap.
     grid = Table.grid(padding=(0, 2, 1, 0))
     grid.add_column(no_wrap=True, style="bold")

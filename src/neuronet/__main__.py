@@ -1,0 +1,5 @@
+"""``python -m neuronet``: the same as the ``neuronet`` script."""
+
+from .cli import main
+
+main()
