@@ -1,13 +1,17 @@
 """``neuronet info MODEL``: the layers, classes, loss, dtype and provenance of a model file."""
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 from typer.testing import CliRunner
 
 import neuronet
-from neuronet import MLP
+from conftest import require
+from neuronet import MLP, io
 from neuronet.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, app
+from neuronet.io import read_metadata
 
 runner = CliRunner()
 DATA = Path(__file__).parent / "data"
@@ -74,3 +78,103 @@ def test_info_on_a_missing_file_or_a_folder_is_a_usage_error(tmp_path):
         result = runner.invoke(app, ["info", str(path)])
         assert result.exit_code == EXIT_USAGE
         assert "Traceback" not in result.output
+
+
+# --- a model trained on a table: its preprocessing and how it was trained ------------------
+
+
+def trained_on_a_table(tmp_path, rng):
+    """A model file written by ``neuronet train`` on a small CSV with a categorical column."""
+    pd = require("pandas")
+    require("pyarrow")
+    n = 60
+    x1 = rng.normal(size=n).round(3)
+    frame = pd.DataFrame(
+        {
+            "size": x1,
+            "colour": rng.choice(["red", "blue"], size=n),
+            "label": np.where(x1 > 0, "big", "small"),
+        }
+    )
+    frame.to_csv(tmp_path / "shapes.csv", index=False)
+    out = tmp_path / "shapes.safetensors"
+    args = ["train", str(tmp_path / "shapes.csv"), "--target", "label", "-q", "--hidden", "4"]
+    result = runner.invoke(app, [*args, "--epochs", "3", "--out", str(out)])
+    assert result.exit_code == EXIT_OK, result.output
+    return out
+
+
+def test_info_shows_the_preprocessing_and_the_training_record(tmp_path, rng):
+    out = trained_on_a_table(tmp_path, rng)
+    result = runner.invoke(app, ["info", str(out)], env={"COLUMNS": "400"})
+    assert result.exit_code == EXIT_OK, result.output
+    text = result.output
+    assert field(text, "classes") == "big, small"
+    assert field(text, "neuronet") == f"{neuronet.__version__} (file format 3)"
+    section = text.split("\npreprocessing\n")[1].split("\n\n")[0]
+    assert "  target    label (classification)" in section
+    assert "size: numeric, standardised (mean " in section
+    assert "colour: categorical, one-hot over 2 categories (blue, red)" in section
+    assert "  inputs    3 (after one-hot encoding)" in section
+    assert "  impute    none (a missing value is an error)" in section
+    record = text.split("\ntraining\n")[1]
+    assert "  data      shapes.csv" in record
+    assert "  rows      45 for training, 15 held out" in record
+    assert "  columns   size, colour" in record
+    assert f"  neuronet  {neuronet.__version__}" in record
+    assert "  epochs    3 (completed all epochs)" in record
+    accuracy = read_metadata(out).sections["training"]["metrics"]["accuracy"]
+    assert f"  metrics   accuracy {accuracy:.1%}, macro F1 " in record
+    assert "hidden 4" in record
+
+
+def test_info_json_holds_everything(tmp_path, rng):
+    out = trained_on_a_table(tmp_path, rng)
+    result = runner.invoke(app, ["info", str(out), "--json"])
+    assert result.exit_code == EXIT_OK, result.output
+    report = json.loads(result.stdout)
+    assert report["path"] == str(out) and report["format_version"] == "3"
+    assert report["architecture"]["sizes"] == [3, 4, 2]
+    assert [layer["parameters"] for layer in report["layers"]] == [16, 10]
+    assert report["parameters"] == 26 and report["classes"] == ["big", "small"]
+    pre = report["preprocessing"]
+    assert pre["target"] == "label" and pre["task"] == "classification"
+    assert [f["name"] for f in pre["features"]] == ["size", "colour"]
+    assert pre["features"][1]["categories"] == ["blue", "red"]
+    training = report["training"]
+    assert training == read_metadata(out).sections["training"]
+    assert training["data"] == "shapes.csv" and training["rows"]["train"] == 45
+    saved = datetime.fromisoformat(report["saved_at"])
+    assert abs((datetime.now(UTC) - saved).total_seconds()) < 60
+
+
+def test_info_json_of_a_plain_model_file(tmp_path):
+    path = tmp_path / "m.safetensors"
+    MLP([2, 3, 1], seed=0).save(path)
+    result = runner.invoke(app, ["info", str(path), "--json"])
+    assert result.exit_code == EXIT_OK
+    report = json.loads(result.stdout)
+    assert report["preprocessing"] is None and report["training"] is None
+    assert report["classes"] is None and report["loss"] == "mse"
+    assert report["format_version"] == "2" and report["saved_at"] is not None
+
+
+def test_info_names_other_sections(tmp_path):
+    path = tmp_path / "m.safetensors"
+    io.save(MLP([2, 3, 1], seed=0), path, sections={"notes": io.Section({"by": "me"})})
+    result = runner.invoke(app, ["info", str(path)])
+    assert result.exit_code == EXIT_OK
+    assert "other sections  notes" in result.output
+    report = json.loads(runner.invoke(app, ["info", str(path), "--json"]).stdout)
+    assert report["other_sections"] == {"notes": {"by": "me"}}
+
+
+def test_info_on_a_malformed_preprocessing_is_one_line(tmp_path):
+    require("pandas")
+    path = tmp_path / "m.safetensors"
+    bogus = io.Section({"version": 1, "task": "guessing"})
+    io.save(MLP([2, 3, 1], seed=0), path, sections={"preprocessing": bogus})
+    result = runner.invoke(app, ["info", str(path)])
+    assert result.exit_code == EXIT_FAILURE
+    assert result.output.count("\n") == 1 and result.output.startswith("Error: ")
+    assert "preprocessing" in result.output and "Traceback" not in result.output
