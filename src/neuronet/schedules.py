@@ -132,6 +132,66 @@ class Schedule(Configurable):
         self.lr0 = self.lr = lr0
         self.epochs = epochs
 
+    def state_dict(self) -> dict[str, Any]:
+        """Where the schedule is in its run, as plain JSON: what a checkpoint saves.
+
+        The name is PyTorch's (``torch.optim.lr_scheduler.LRScheduler.state_dict``). A
+        float may be infinite (:class:`ReduceOnPlateau`'s ``best`` before the first epoch).
+
+        Returns
+        -------
+        dict
+            ``"class"``, ``"config"`` (:meth:`get_config`), and ``"state"``: ``lr0``,
+            ``lr``, ``epochs``, the values derived at :meth:`start` (``t_max_``, ...) and
+            any counters (:class:`ReduceOnPlateau`'s ``best``, ``num_bad_epochs``,
+            ``cooldown_counter``).
+
+        Examples
+        --------
+        >>> schedule = CosineAnnealing()
+        >>> schedule.start(0.1, epochs=10)
+        >>> lrs = [schedule.step(epoch) for epoch in range(4)]
+        >>> twin = CosineAnnealing()
+        >>> twin.load_state_dict(schedule.state_dict())
+        >>> twin.t_max_, twin.step(4) == schedule.step(4)
+        (10, True)
+        """
+        keys = ("lr0", "lr", "epochs", *self._state_keys)
+        return {
+            "class": type(self).__name__,
+            "config": self.get_config(),
+            "state": {key: getattr(self, key) for key in keys},
+        }
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Take over the state :meth:`state_dict` returned (by this class, not another).
+
+        Raises
+        ------
+        ValueError
+            When the state is another class's or lacks one of its values.
+        """
+        name = type(self).__name__
+        saved = state_dict.get("class")
+        if saved != name:
+            raise ValueError(
+                f"`state_dict` holds the state of a {saved} schedule; it cannot be loaded "
+                f"into {name}."
+            )
+        twin = type(self).from_config(dict(state_dict["config"]))  # checks every value
+        state = state_dict.get("state", {})
+        keys = ("lr0", "lr", "epochs", *self._state_keys)
+        missing = [key for key in keys if key not in state]
+        if missing:
+            raise ValueError(f"`state_dict` of {twin!r} lacks {', '.join(missing)}.")
+        for key in self._config_keys:
+            setattr(self, key, getattr(twin, key))
+        for key in keys:
+            setattr(self, key, state[key])
+
+    #: The attributes besides lr0, lr and epochs that say where a run is.
+    _state_keys: ClassVar[tuple[str, ...]] = ()
+
     def _resolve(self, epochs: int | None) -> None:
         """Set the ``*_`` attributes for a run of ``epochs`` epochs (None: not known)."""
 
@@ -211,6 +271,7 @@ class StepDecay(Schedule):
 
     name = "step"
     _config_keys = ("step_size", "gamma")
+    _state_keys = ("step_size_",)
 
     def __init__(self, step_size: int | None = None, gamma: float = 0.1) -> None:
         super().__init__()
@@ -262,6 +323,7 @@ class ExponentialDecay(Schedule):
 
     name = "exponential"
     _config_keys = ("gamma",)
+    _state_keys = ("gamma_",)
 
     #: The default gamma divides the learning rate by 1 / FINAL_FACTOR over a run.
     FINAL_FACTOR: ClassVar[float] = 0.01
@@ -324,6 +386,7 @@ class CosineAnnealing(Schedule):
 
     name = "cosine"
     _config_keys = ("t_max", "min_lr")
+    _state_keys = ("t_max_",)
 
     def __init__(self, t_max: int | None = None, min_lr: float = 0.0) -> None:
         super().__init__()
@@ -406,6 +469,7 @@ class ReduceOnPlateau(Schedule):
 
     name = "plateau"
     _config_keys = ("factor", "patience", "min_lr", "threshold", "cooldown", "eps")
+    _state_keys = ("best", "num_bad_epochs", "cooldown_counter")
 
     def __init__(
         self,

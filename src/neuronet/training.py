@@ -7,7 +7,10 @@ accuracy, checks the validation set, and asks the schedule, early stopping and c
 whether to change the learning rate or stop.
 
 Nothing is lost when training goes wrong: if the loss becomes NaN or infinite, or runs away,
-the loop stops, restores the last good weights and warns (:class:`DivergenceWarning`).
+the loop stops, restores the last good weights and warns (:class:`DivergenceWarning`). Ctrl-C
+stops at the end of the current batch and ``fit`` returns (``history.interrupted``); a
+:class:`~neuronet.checkpoints.Checkpoint` saves the run's whole state, from which
+``fit(..., resume_from=path)`` goes on exactly where it was.
 
 Examples
 --------
@@ -24,8 +27,12 @@ from __future__ import annotations
 import abc
 import itertools
 import math
+import os
+import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from types import FrameType
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -48,7 +55,7 @@ from .progress import ProgressReport, check_verbose
 if TYPE_CHECKING:
     from .network import MLP
 
-__all__ = ["Callback", "DivergenceWarning", "FullBatchData", "History", "fit"]
+__all__ = ["Callback", "DivergenceWarning", "FullBatchData", "History", "TrainingState", "fit"]
 
 
 class DivergenceWarning(RuntimeWarning):
@@ -59,8 +66,31 @@ class Callback:
     """Hooks into training; override the methods you need.
 
     ``on_epoch_end`` may return ``True`` to stop training after that epoch. A plain function
-    ``f(epoch, logs)`` passed in ``callbacks`` is used as ``on_epoch_end``.
+    ``f(epoch, logs)`` passed in ``callbacks`` is used as ``on_epoch_end``. While :func:`fit`
+    runs, :meth:`training_state` returns a snapshot of the run (what a
+    :class:`~neuronet.checkpoints.Checkpoint` saves).
     """
+
+    # Set by fit() for the length of the run: the loop's snapshot method.
+    _snapshot: Callable[[], TrainingState] | None = None
+
+    def training_state(self) -> TrainingState:
+        """A snapshot of the run in progress: optimizer, schedule, RNG, history, counters.
+
+        Call it from a hook (``on_train_begin``, ``on_epoch_end``) during :func:`fit`; the
+        arrays in it are copies, so it stays as it was while training goes on.
+
+        Raises
+        ------
+        RuntimeError
+            Outside :func:`fit`.
+        """
+        if self._snapshot is None:
+            raise RuntimeError(
+                f"{type(self).__name__}.training_state() is only available while fit() runs, "
+                f"from a callback's hooks."
+            )
+        return self._snapshot()
 
     def on_train_begin(self, net: MLP) -> None:
         """Called once before the first epoch."""
@@ -88,6 +118,8 @@ class History:
     ``history["loss"]`` (and ``"accuracy"``, ``"val_loss"``, ``"val_accuracy"``, ``"lr"`` where
     they apply) are lists with one value per completed epoch; ``history.history`` is the whole
     dict. ``repr`` is one short line (what Jupyter shows after every ``fit``).
+    ``stopped_early``, ``diverged`` and ``interrupted`` (Ctrl-C) say why training ended
+    before its last epoch, and ``stop_reason`` says it in words.
 
     >>> h = History()
     >>> for loss in (0.9, 0.5, 0.25):
@@ -104,6 +136,7 @@ class History:
     stopped_early: bool = False
     diverged: bool = False
     stop_reason: str = "completed all epochs"
+    interrupted: bool = False
 
     def __getitem__(self, key: str) -> list[float]:
         return self.history[key]
@@ -145,8 +178,62 @@ class History:
         parts = [f"epochs={self.epochs}", *([final] if final else [])]
         if self.diverged:
             parts.append("diverged=True")
+        if self.interrupted:
+            parts.append("interrupted=True")
         parts.append(f"stop_reason={self.stop_reason!r}")
         return f"History({', '.join(parts)})"
+
+
+@dataclass(repr=False)
+class TrainingState:
+    """Everything :func:`fit` needs, besides the weights, to go on exactly where a run is.
+
+    A :class:`~neuronet.checkpoints.Checkpoint` writes it beside the network;
+    ``fit(..., resume_from=path)`` reads both back and continues, so that the result is bit
+    for bit that of a run never stopped. Callbacks get one from
+    :meth:`Callback.training_state`. The epochs completed are ``history.epochs``.
+
+    Attributes
+    ----------
+    epochs : int
+        The epochs the run was asked for.
+    history : History
+        The metrics so far, and why the run stopped if it did.
+    optimizer : dict
+        :meth:`Optimizer.state_dict` (moments and step count) or :meth:`LBFGS.state_dict`.
+    schedule : dict or None
+        :meth:`Schedule.state_dict`, taken before the schedule's step for the last epoch.
+    rng, rng_start : dict
+        The network's random generator's ``bit_generator.state`` now and when ``fit``
+        began (from which the validation split is drawn again).
+    settings : dict
+        The arguments of ``fit`` that a resumed run must share (``batch_size``, ``l2``...)
+        and the sizes of the training and validation sets.
+    best, wait, best_params
+        Early stopping: the best monitored loss, the epochs since, that epoch's weights.
+    initial_loss, rising
+        Divergence detection: the untrained network's loss, epochs of rising loss in a row.
+    """
+
+    epochs: int
+    history: History
+    optimizer: dict[str, Any]
+    schedule: dict[str, Any] | None
+    rng: dict[str, Any]
+    rng_start: dict[str, Any]
+    settings: dict[str, Any]
+    best: float
+    wait: int
+    best_params: NDArray[Any]
+    initial_loss: float
+    rising: int
+
+    def __repr__(self) -> str:
+        return (
+            f"TrainingState(epoch={self.history.epochs}/{self.epochs}, "
+            f"optimizer={self.optimizer['class']}, "
+            f"schedule={None if self.schedule is None else self.schedule['class']})"
+        )
 
 
 class FullBatchData(abc.ABC):
@@ -207,6 +294,7 @@ def fit(
     steps_per_epoch: int | None = None,
     callbacks: Sequence[Callback | Callable[[int, dict[str, float]], bool | None]] = (),
     verbose: int = 1,
+    resume_from: str | os.PathLike[str] | None = None,
 ) -> History:
     r"""Train the network on ``(X, y)`` by backpropagation; return its :class:`History`.
 
@@ -217,6 +305,11 @@ def fit(
     ``net.parameters`` in place. After each epoch it records the metrics, validates, and asks
     the schedule, early stopping and the callbacks whether to change the learning rate or
     stop. Dropout is part of the network (``MLP(..., dropout=0.2)``), active here only.
+
+    Ctrl-C (SIGINT, in the main thread) stops training at the end of the batch in progress,
+    never in the middle of an update: ``fit`` returns the History with ``interrupted=True``
+    and the weights after that batch (the best epoch's, with ``early_stopping``); a second
+    Ctrl-C aborts at once with KeyboardInterrupt. An interrupted epoch is not recorded.
 
     Parameters
     ----------
@@ -270,11 +363,27 @@ def fit(
         Each is called after every epoch; see :class:`Callback`.
     verbose : {0, 1, 2}, default=1
         0 silent, 1 a progress bar with the metrics, 2 also one line per epoch.
+    resume_from : str or os.PathLike, optional
+        A file written by :class:`~neuronet.checkpoints.Checkpoint`: its weights, optimizer
+        and schedule state, random generator, history and early-stopping counters replace
+        the network's and the run goes on from the epoch after it up to ``epochs``, bit for
+        bit as if it had never stopped, given the same data and the same other arguments
+        (those that change the result are checked). L-BFGS goes on from the saved weights
+        but rebuilds its curvature history (see :meth:`LBFGS.state_dict`). An iterable of
+        batches starts again from what it yields now.
 
     Returns
     -------
     History
-        The metrics of every epoch, ``best_epoch``, ``stop_reason`` and ``diverged``.
+        The metrics of every epoch, ``best_epoch``, ``stop_reason``, ``diverged`` and
+        ``interrupted``; with ``resume_from``, the checkpoint's epochs and those after it.
+
+    Raises
+    ------
+    ValueError
+        With ``resume_from``: a file without training state, or one written for another
+        architecture, optimizer, schedule or set of arguments (the message names the file
+        and what differs).
 
     Warns
     -----
@@ -309,6 +418,14 @@ def fit(
     sched = _schedules.get(schedule)
     if isinstance(opt, _optimizers.LBFGS):
         _check_lbfgs(net, sched)
+    resumed = None
+    if resume_from is not None:
+        from . import checkpoints  # imported here: it brings io, which most runs never need
+
+        resumed = checkpoints.restore(resume_from, net)
+        # The validation split is drawn from the generator as it was when the run began.
+        net.rng.bit_generator.state = resumed.rng_start
+    rng_start = dict(net.rng.bit_generator.state)
 
     data: _Arrays | _Stream | FullBatchData
     if isinstance(X, FullBatchData):
@@ -333,22 +450,45 @@ def fit(
         rows, validation = _split_validation(net, X_arr, y_arr, validation_split, validation_data)
         net.head.check_training_targets(y_arr)
         data = _Arrays(net, X_arr, y_arr, weight, rows)
+    settings = {
+        "batch_size": batch_size,
+        "shuffle": shuffle,
+        "l2": l2,
+        "validation_split": validation_split,
+        "early_stopping": early_stopping,
+        "patience": patience,
+        "n_train": len(data) if isinstance(data, _Arrays) else None,
+        "n_validation": None if validation is None else len(validation[0]),
+    }
     loop = _Loop(net, data, validation, l2, early_stopping, patience, hooks)
-    with (
-        ProgressReport(verbose, epochs) as progress,
-        np.errstate(over="ignore", invalid="ignore", divide="ignore"),
-    ):
-        # Overflow inside a diverging step is caught by the checks in _end_epoch, which stop
-        # with one clear warning instead of a stream of numpy RuntimeWarnings.
-        for cb in hooks:
-            cb.on_train_begin(net)
-        if isinstance(opt, _optimizers.LBFGS):
-            loop.run_lbfgs(opt, epochs, progress)
-        else:
-            loop.run(opt, sched, epochs, batch_size, shuffle, progress)
-    loop.finish()
+    loop.begin(opt, sched, epochs, settings, rng_start)
+    if resumed is not None:
+        loop.restore(resumed, str(resume_from))
     for cb in hooks:
-        cb.on_train_end(net, loop.history)
+        cb._snapshot = loop.snapshot
+    try:
+        with (
+            _CtrlC() as ctrl_c,
+            ProgressReport(verbose, epochs) as progress,
+            np.errstate(over="ignore", invalid="ignore", divide="ignore"),
+        ):
+            # Overflow inside a diverging step is caught by the checks in _end_epoch, which
+            # stop with one clear warning instead of a stream of numpy RuntimeWarnings.
+            loop.ctrl_c = ctrl_c
+            for cb in hooks:
+                cb.on_train_begin(net)
+            if loop.finished():
+                pass  # a checkpoint of a run that had ended: nothing is left to do
+            elif isinstance(opt, _optimizers.LBFGS):
+                loop.run_lbfgs(opt, epochs, progress)
+            else:
+                loop.run(opt, sched, epochs, batch_size, shuffle, progress)
+        loop.finish()
+        for cb in hooks:
+            cb.on_train_end(net, loop.history)
+    finally:
+        for cb in hooks:
+            cb._snapshot = None
     return loop.history
 
 
@@ -356,6 +496,10 @@ def fit(
 RUNAWAY_FACTOR = 100.0
 #: A loss above the untrained network's that rose this many epochs in a row has run away.
 RUNAWAY_EPOCHS = 5
+
+
+def _kwargs(config: dict[str, Any]) -> str:
+    return ", ".join(f"{key}={value!r}" for key, value in config.items())
 
 
 def _optimizer(
@@ -519,6 +663,54 @@ class _Stream:
         return X, y, weight
 
 
+class _CtrlC:
+    """While ``fit`` runs, the first Ctrl-C asks the loop to stop after the batch in progress.
+
+    Python's own handler raises KeyboardInterrupt wherever the main thread happens to be,
+    which may be half-way through an optimizer's in-place update. This one only records the
+    request; the loop looks at it after every batch. A second Ctrl-C hands over to the
+    handler that was there before (a KeyboardInterrupt, usually) for an immediate abort.
+    Signals belong to the main thread: elsewhere (a worker thread, a Dask task) nothing is
+    installed and Ctrl-C behaves as it always does.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: Any = None
+        self._installed = False
+
+    def __enter__(self) -> _CtrlC:
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        previous = signal.getsignal(signal.SIGINT)
+        if previous is signal.SIG_IGN or previous is None:
+            return self  # Ctrl-C is ignored (nohup, a background job) or not Python's to handle
+        try:
+            signal.signal(signal.SIGINT, self._handle)
+        except ValueError:  # not the main interpreter
+            return self
+        self._previous, self._installed = previous, True
+        return self
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if not self.requested:
+            self.requested = True
+            return
+        self._restore()
+        if callable(self._previous):
+            self._previous(signum, frame)
+        else:  # SIG_DFL: what Python's default handler would have done
+            raise KeyboardInterrupt
+
+    def _restore(self) -> None:
+        if self._installed:
+            signal.signal(signal.SIGINT, self._previous)
+            self._installed = False
+
+    def __exit__(self, *exc: object) -> None:
+        self._restore()
+
+
 class _Loop:
     """The state of one call to :func:`fit`, so each step reads as a short method."""
 
@@ -545,22 +737,135 @@ class _Loop:
         # pass over the data would cost a third of an epoch).
         self.initial_loss = math.nan
         self.rising = 0
+        self.ctrl_c = _CtrlC()  # replaced by the installed one while the run goes on
+        self.resumed = False
 
-    # One epoch of mini-batch training: the mean loss, the correct answers, the samples seen.
+    def begin(
+        self,
+        opt: _optimizers.Optimizer | _optimizers.LBFGS,
+        sched: _schedules.Schedule | None,
+        epochs: int,
+        settings: dict[str, Any],
+        rng_start: dict[str, Any],
+    ) -> None:
+        """What a snapshot needs besides the loop's own counters."""
+        self.opt, self.sched, self.epochs = opt, sched, epochs
+        self.settings, self.rng_start = settings, rng_start
+
+    # --- checkpoints ---------------------------------------------------------------------
+
+    def snapshot(self) -> TrainingState:
+        history = self.history
+        return TrainingState(
+            epochs=self.epochs,
+            history=replace(history, history={k: list(v) for k, v in history.history.items()}),
+            optimizer=self.opt.state_dict(),
+            schedule=None if self.sched is None else self.sched.state_dict(),
+            rng=dict(self.net.rng.bit_generator.state),
+            rng_start=self.rng_start,
+            settings=dict(self.settings),
+            best=self.best,
+            wait=self.wait,
+            best_params=self.best_params.copy(),
+            initial_loss=self.initial_loss,
+            rising=self.rising,
+        )
+
+    def restore(self, state: TrainingState, source: str) -> None:
+        """Take over a checkpoint's state, after checking that this run can go on from it."""
+        opt, sched = self.opt, self.sched
+        where = f"Cannot resume from {source!r}"
+        saved_opt = state.optimizer
+        if saved_opt.get("class") != type(opt).__name__:
+            raise ValueError(
+                f"{where}: it holds the state of a {saved_opt.get('class')} optimizer, but "
+                f"fit was given {opt!r}. Resume with the optimizer of the run that wrote it."
+            )
+        mine = {k: v for k, v in opt.get_config().items() if k != "lr"}
+        theirs = {k: v for k, v in saved_opt.get("config", {}).items() if k != "lr"}
+        if mine != theirs:
+            raise ValueError(
+                f"{where}: its optimizer was {saved_opt['class']}({_kwargs(theirs)}), but fit "
+                f"was given {type(opt).__name__}({_kwargs(mine)}) (the learning rate may "
+                f"differ: the saved one is used)."
+            )
+        saved_sched = state.schedule
+        if (saved_sched is None) != (sched is None) or (
+            sched is not None
+            and saved_sched is not None
+            and (
+                saved_sched.get("class") != type(sched).__name__
+                or saved_sched.get("config") != sched.get_config()
+            )
+        ):
+            theirs_s = (
+                "no schedule"
+                if saved_sched is None
+                else f"{saved_sched.get('class')}({_kwargs(saved_sched.get('config', {}))})"
+            )
+            raise ValueError(
+                f"{where}: the run that wrote it had {theirs_s}, but fit was given "
+                f"schedule={sched!r}."
+            )
+        differ = [
+            f"{key}={state.settings.get(key)!r} there, {value!r} here"
+            for key, value in self.settings.items()
+            if state.settings.get(key) != value
+        ]
+        if differ:
+            raise ValueError(
+                f"{where}: it was written by a fit with other arguments or data "
+                f"({'; '.join(differ)}). Resume with the same ones, or start a new run from "
+                f"its weights: net = neuronet.load(path); net.fit(...)."
+            )
+        params = self.net.parameters
+        shape, dtype = saved_opt.get("shape"), saved_opt.get("dtype")
+        if state.best_params.shape != params.shape or (
+            shape is not None and (tuple(shape) != params.shape or dtype != str(params.dtype))
+        ):
+            raise ValueError(
+                f"{where}: its optimizer state is for parameters of shape {shape} and dtype "
+                f"{dtype}; this network has {params.shape} of {params.dtype}."
+            )
+        try:
+            opt.load_state_dict(state.optimizer)
+            if sched is not None and state.schedule is not None:
+                sched.load_state_dict(state.schedule)
+            self.net.rng.bit_generator.state = state.rng
+        except (KeyError, TypeError, ValueError) as err:
+            raise ValueError(f"{where}: its training state is invalid: {err}") from None
+        self.history = replace(
+            state.history, history={k: list(v) for k, v in state.history.history.items()}
+        )
+        self.best, self.wait = state.best, state.wait
+        self.best_params = state.best_params.astype(self.net.dtype, copy=True)
+        self.initial_loss, self.rising = state.initial_loss, state.rising
+        self.last_finite = self.net.parameters.copy()
+        self.resumed = True
+
+    def finished(self) -> bool:
+        """Whether the run (resumed from a checkpoint) has nothing left to do."""
+        history = self.history
+        return history.epochs >= self.epochs or history.stopped_early or history.diverged
+
+    # --- the loop --------------------------------------------------------------------------
+
+    # One epoch of mini-batch training: the mean loss, the correct answers, the samples seen,
+    # and, if Ctrl-C stopped it part-way, the number of batches it completed.
     def _epoch(
         self, opt: _optimizers.Optimizer, batch_size: int, shuffle: bool
-    ) -> tuple[float, int, int]:
+    ) -> tuple[float, int, int, int | None]:
         net, data = self.net, self.data
         if isinstance(data, FullBatchData):  # refused in fit() already; for the checker
             raise TypeError("Mini-batch optimizers need arrays or batches.")
         total, weight_total, correct, seen = 0.0, 0.0, 0, 0
         params, grads = net.parameters, net.gradients
-        for xb, yb, wb in data.batches(batch_size, shuffle):
+        for done, (xb, yb, wb) in enumerate(data.batches(batch_size, shuffle), start=1):
             loss, right = net.train_step(xb, yb, l2=self.l2, sample_weight=wb)
             if math.isnan(self.initial_loss):
                 self.initial_loss = loss
             if not math.isfinite(loss):
-                return loss, correct, max(seen, 1)
+                return loss, correct, max(seen, 1), None
             opt.step(params, grads)
             # Each batch's loss is an average over its samples (weighted ones, with weights):
             # the epoch's is the average of those, weighted the same way.
@@ -569,7 +874,9 @@ class _Loop:
             weight_total += share
             correct += right
             seen += len(xb)
-        return total / weight_total, correct, seen
+            if self.ctrl_c.requested:
+                return total / weight_total, correct, seen, done
+        return total / weight_total, correct, seen, None
 
     def run(
         self,
@@ -581,17 +888,34 @@ class _Loop:
         progress: ProgressReport,
     ) -> None:
         net = self.net
-        # The same optimizer object goes on from its state (a second fit, partial_fit).
+        # The same optimizer object goes on from its state (a second fit, partial_fit, or
+        # the state a checkpoint restored).
         opt.prepare(net.parameters, decay_mask=net.weight_mask, reset=False)
+        start = self.history.epochs
         if sched is not None:
-            sched.start(opt.lr, epochs=epochs)
-        for epoch in range(epochs):
-            loss, correct, seen = self._epoch(opt, batch_size, shuffle)
+            if not self.resumed:
+                sched.start(opt.lr, epochs=epochs)
+            elif start:
+                # The checkpoint was taken before the schedule's step for its last epoch.
+                opt.lr = sched.step(start - 1, self._monitored(self.history.history))
+        for epoch in range(start, epochs):
+            loss, correct, seen, partial = self._epoch(opt, batch_size, shuffle)
+            if partial is not None:
+                # Not recorded: its metrics would be those of part of the data.
+                self._interrupted(f"in epoch {epoch + 1}, after batch {partial}")
+                break
             stop = self._end_epoch(epoch, loss, correct, seen, opt.lr, progress)
             if stop:
                 break
+            if self.ctrl_c.requested:
+                self._interrupted(f"after epoch {epoch + 1}")
+                break
             if sched is not None:
                 opt.lr = sched.step(epoch, self._monitored(self.history.history))
+
+    def _interrupted(self, when: str) -> None:
+        self.history.interrupted = True
+        self.history.stop_reason = f"interrupted (Ctrl-C) {when}"
 
     def run_lbfgs(self, opt: _optimizers.LBFGS, epochs: int, progress: ProgressReport) -> None:
         net, params = self.net, self.net.parameters
@@ -633,9 +957,16 @@ class _Loop:
             else:
                 loss, correct = evaluate(gradient=False)
             epoch = self.history.epochs
-            return self._end_epoch(epoch, loss, correct, n, math.nan, progress)
+            stop = self._end_epoch(epoch, loss, correct, n, math.nan, progress)
+            if not stop and self.ctrl_c.requested:
+                self._interrupted(f"after iteration {epoch + 1}")
+                stop = True
+            return stop
 
-        result = opt.minimize(loss_and_grad, params, max_iter=epochs, callback=after_iteration)
+        # Resumed, it goes on for the iterations left (from the saved weights: see
+        # LBFGS.state_dict for why its curvature history starts afresh).
+        left = epochs - self.history.epochs
+        result = opt.minimize(loss_and_grad, params, max_iter=left, callback=after_iteration)
         history = self.history
         if history.diverged or history.stop_reason != "completed all epochs":
             return  # diverged, stopped early or by a callback: _end_epoch said why
