@@ -54,6 +54,7 @@ import typer
 from .. import __version__
 from ._errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from .activations import activations
+from .export import export
 from .datasets import datasets
 from .diagnose import diagnose
 from .experiment import experiment
@@ -106,6 +107,7 @@ def _root(
 app.command()(train)
 app.command(epilog="Example: neuronet activations --json")(activations)
 app.command()(info)
+app.command()(export)
 app.command(
     epilog="Examples: neuronet explain gelu  (one card);  neuronet explain relu tanh sigmoid "
     "(compared side by side)"

@@ -1,0 +1,96 @@
+"""``neuronet export MODEL OUT.onnx``: a saved model as an ONNX file, for onnxruntime and others.
+
+A thin wrapper over :func:`neuronet.onnx.export`: it reads the model file, writes the ONNX
+file atomically and says what it wrote (``--json``: one object with the path, the opset and
+the inputs' and outputs' names and shapes). A model trained by ``neuronet train`` on a table
+is exported as the network alone: its inputs are the preprocessed columns.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ._errors import bad_value, fail
+from ._output import JSON_HELP, print_json
+
+__all__ = ["export"]
+
+
+def _shape(dims: list[int | str]) -> str:
+    return "(" + ", ".join(map(str, dims)) + ")"
+
+
+def export(
+    model: Annotated[
+        Path,
+        typer.Argument(
+            metavar="MODEL",
+            help="A model file written by 'neuronet train' or MLP.save.",
+            exists=True,
+            dir_okay=False,
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Argument(metavar="OUT.onnx", help="The ONNX file to write.", show_default=False),
+    ],
+    force: Annotated[
+        bool, typer.Option("--force", "-f", help="Overwrite OUT.onnx if it already exists.")
+    ] = False,
+    labels: Annotated[
+        bool,
+        typer.Option(
+            "--labels/--no-labels",
+            help="For a classifier: output 'label' and 'probabilities' (as skl2onnx does) "
+            "instead of the output layer's values.",
+        ),
+    ] = False,
+    json_output: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
+    """Export a saved model to ONNX, to run it with onnxruntime or any ONNX runtime.
+
+    Needs the onnx package (pip install onnx).
+
+    Example: neuronet export model.safetensors model.onnx --labels
+    """
+    from .. import io
+
+    if out.is_dir():
+        raise bad_value(
+            "OUT.onnx", f"{str(out)!r} is a folder; give a file name such as model.onnx."
+        )
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise bad_value("OUT.onnx", f"folder {str(folder)!r} does not exist.")
+    if out.exists() and not force:
+        raise bad_value("OUT.onnx", f"{str(out)!r} already exists; pass --force to overwrite it.")
+    try:
+        from .. import onnx as neuronet_onnx
+
+        net = io.load(model)
+    except ImportError as err:
+        fail(str(err))
+    except io.ModelFileError as err:
+        fail(str(err))
+    except OSError as err:
+        fail(f"cannot read {str(model)!r}: {err.strerror or err}.")
+    try:
+        written = neuronet_onnx.export(net, out, labels=labels)
+    except ImportError as err:
+        fail(str(err))
+    except neuronet_onnx.ONNXConversionError as err:
+        fail(f"cannot export {str(model)!r}: {err}")
+    except ValueError as err:  # --labels on a network without probabilities
+        raise bad_value("--labels", str(err)) from None
+    except OSError as err:
+        fail(f"cannot write {str(out)!r}: {err.strerror or err}.")
+    if json_output:
+        print_json(written.as_dict())
+        return
+    inputs = ", ".join(f"{name} {_shape(dims)}" for name, dims in written.inputs.items())
+    outputs = ", ".join(f"{name} {_shape(dims)}" for name, dims in written.outputs.items())
+    typer.echo(f"Wrote {written.path} (ONNX opset {written.opset}): {inputs} -> {outputs}")
