@@ -54,10 +54,10 @@ import typer
 from .. import __version__
 from ._errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from .activations import activations
-from .export import export
 from .datasets import datasets
 from .diagnose import diagnose
 from .experiment import experiment
+from .export import export
 from .explain import explain
 from .info import info
 from .plot import plot_app
