@@ -1,0 +1,157 @@
+"""neuronet's own prediction next to onnxruntime running the exported ONNX file.
+
+One process builds the benchmark network of ``run.py`` (784 -> 256 -> 128 -> 10, ReLU, softmax,
+float32), exports it with ``neuronet.onnx.export`` and times, at batch sizes 1, 32 and 1024,
+side by side and interleaved:
+
+1. ``net.predict_proba(X)``: neuronet (NumPy's BLAS);
+2. ``session.run(None, {"input": X})``: onnxruntime's CPU provider on the exported file, which
+   returns the same probabilities (checked to 1e-5 before timing), with as many intra-op
+   threads as NumPy's BLAS uses.
+
+Each figure is the median of ``--repeats`` rounds of a timed loop over enough calls to last
+about 50 ms; the ratio is neuronet's time over onnxruntime's (``2.0x``: onnxruntime is twice
+as fast). Results depend on the machine, which the report names.
+
+Usage::
+
+    python benchmarks/onnx_predict.py
+    python benchmarks/onnx_predict.py --batches 1 32 1024 --repeats 7 --markdown onnx.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from _report import Report
+from run import blas_threads, cpu_model, import_neuronet, numpy_blas
+
+SIZES = [784, 256, 128, 10]
+TARGET_S = 0.05
+
+
+def seconds_per_call(function: Any, X: np.ndarray, repeats: int) -> list[float]:
+    """Seconds per call, one figure per round; each round loops for about TARGET_S."""
+    function(X)  # warm up: first-call allocations, thread pools
+    start = time.perf_counter()
+    function(X)
+    once = max(time.perf_counter() - start, 1e-7)
+    calls = max(1, int(TARGET_S / once))
+    rounds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(calls):
+            function(X)
+        rounds.append((time.perf_counter() - start) / calls)
+    return rounds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--batches", type=int, nargs="+", default=[1, 32, 1024])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--json", type=Path, help="Write the results here.")
+    parser.add_argument("--markdown", type=Path, help="Write the report as Markdown here.")
+    args = parser.parse_args(argv)
+
+    blas = numpy_blas()  # before onnxruntime loads its own thread pool
+    neuronet = import_neuronet()
+    if neuronet is None:
+        return 1
+    try:
+        import onnxruntime as ort
+
+        import neuronet.onnx
+    except ImportError as exc:
+        print(f"onnx/onnxruntime not installed: pip install onnx onnxruntime ({exc})")
+        return 1
+    threads = blas_threads(blas)
+    net = neuronet.MLP(SIZES, activation="relu", output="softmax", seed=0)
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "net.onnx")
+        written = neuronet.onnx.export(net, path)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+
+    def onnxruntime_predict(X: np.ndarray) -> Any:
+        return session.run(None, {"input": X})[0]
+
+    rng = np.random.default_rng(0)
+    results: dict[str, Any] = {
+        "environment": {
+            "cpu": cpu_model(),
+            "cpu_count": os.cpu_count(),
+            "python": sys.version.split()[0],
+            "numpy": np.__version__,
+            "blas": None if blas is None else f"{blas.get('internal_api')} {blas.get('version')}",
+            "threads": threads,
+            "onnxruntime": ort.__version__,
+            "neuronet": neuronet.__version__,
+            "opset": written.opset,
+        },
+        "batches": {},
+    }
+    for batch in args.batches:
+        X = rng.standard_normal((batch, SIZES[0]), dtype=np.float32)
+        np.testing.assert_allclose(onnxruntime_predict(X), net.predict_proba(X), atol=1e-5)
+        own, other = [], []
+        for _ in range(args.repeats):  # interleaved, so drifts of the machine hit both
+            own += seconds_per_call(net.predict_proba, X, 1)
+            other += seconds_per_call(onnxruntime_predict, X, 1)
+        results["batches"][batch] = {
+            "neuronet_s": statistics.median(own),
+            "onnxruntime_s": statistics.median(other),
+        }
+
+    report = Report()
+    env = results["environment"]
+    report.line(
+        f"neuronet predict_proba vs onnxruntime: {env['cpu']} ({env['cpu_count']} cores), "
+        f"Python {env['python']}, NumPy {env['numpy']} ({env['blas']}), "
+        f"onnxruntime {env['onnxruntime']}, {threads} thread(s) each"
+    )
+    rows = []
+    for batch, times in results["batches"].items():
+        own, other = times["neuronet_s"], times["onnxruntime_s"]
+        rows.append(
+            [
+                str(batch),
+                f"{own * 1e6:,.1f}",
+                f"{other * 1e6:,.1f}",
+                f"{own / other:.2f}x",
+                f"{batch / own:,.0f}",
+                f"{batch / other:,.0f}",
+            ]
+        )
+    report.table(
+        f"Prediction, MLP {' -> '.join(map(str, SIZES))} float32 (ONNX opset {written.opset})",
+        [
+            "batch",
+            "neuronet µs",
+            "onnxruntime µs",
+            "ratio",
+            "neuronet samples/s",
+            "onnxruntime samples/s",
+        ],
+        rows,
+        caption="Median µs per call; ratio = neuronet time / onnxruntime time.",
+    )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    if args.markdown:
+        args.markdown.write_text("\n".join(report.markdown) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
