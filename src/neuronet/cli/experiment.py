@@ -150,8 +150,11 @@ def summarise(result: Any) -> list[tuple[str, str, str]]:
     Examples
     --------
     >>> from neuronet import experiments
-    >>> summarise(experiments.he_init_variance(depth=5, width=32, n_samples=50))[2]
-    ('factor_per_layer', 'he_normal', '1.029')
+    >>> result = experiments.dying_relu(widths=(2,), depths=(10, 20), trials=20)
+    >>> summarise(result)[:3]
+    [('widths', '', '2'), ('depths', '', '10, 20'), ('trials', '', '20')]
+    >>> summarise(result)[4]  # one row per width, one column per depth
+    ('dead_fraction', 'leaky_relu', '[[0, 0]]')
     """
     rows = []
     for field in dataclasses.fields(result):
