@@ -163,3 +163,27 @@ def test_the_neuronet_script_reports_a_mistake_in_one_line(args, message, tmp_pa
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and ": error: " in lines[0] and message in lines[0], result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_built_in_data_with_json_plots_and_an_activation_per_layer(tmp_path):
+    import json
+
+    from conftest import require
+
+    require("matplotlib")
+    out, figures = tmp_path / "m.safetensors", tmp_path / "figures"
+    args = ["train", "--data", "moons", "--samples", "80", "--hidden", "8,8", "--epochs", "3"]
+    args += ["--activation", "relu,tanh", "--plots", str(figures), "--out", str(out), "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == EXIT_OK, result.output
+    report = json.loads(result.stdout)
+    assert report["data"] == "moons" and report["task"] == "classification"
+    assert report["rows"] == {"train": 60, "held_out": 20}
+    assert [a["name"] for a in report["architecture"]["activations"]] == ["relu", "tanh"]
+    assert sorted(report["plots"]) == [
+        str(figures / "decision_boundary.png"),
+        str(figures / "training_curves.png"),
+    ]
+    record = load_training(out)
+    assert record["options"]["samples"] == 80 and record["options"]["data"] == "moons"
+    assert record["metrics"] == report["metrics"] and record["epochs"] == 3

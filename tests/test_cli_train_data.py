@@ -370,12 +370,19 @@ def test_a_missing_file_is_one_line(tmp_path):
 
 
 def test_a_wrong_target_names_the_columns_and_a_close_match(tmp_path, rng):
+    # A data error (exit code 1), as in neuronet evaluate: the column is looked for in the file.
     data = write(animals(rng), tmp_path / "a.parquet")
-    result = train(data, "--target", "knd", *FAST)
-    assert result.exit_code == EXIT_USAGE
-    line = usage_line(result)
-    assert "'--target'" in line and "a.parquet has no column 'knd'" in line
-    assert "Did you mean 'kind'?" in line and "x1, colour, x2, kind" in line
+    result = train(data, "--target", "knd", *FAST, "--out", tmp_path / "m.safetensors")
+    assert result.exit_code == EXIT_FAILURE
+    line = one_error(result)
+    assert "a.parquet: no target column 'knd'. Did you mean 'kind'?" in line
+    assert "x1, colour, x2, kind" in line
+    assert not (tmp_path / "m.safetensors").exists()
+
+    result = train(data, "--target", "kind", *FAST, "--categorical", "colr")
+    assert result.exit_code == EXIT_FAILURE
+    assert "no feature column 'colr'" in one_error(result)
+    assert "Did you mean 'colour'?" in one_error(result)
 
 
 @pytest.mark.parametrize(
@@ -395,7 +402,6 @@ def test_a_wrong_target_names_the_columns_and_a_close_match(tmp_path, rng):
         (["--l2", "-1"], "--l2", "must be a finite number >= 0"),
         (["--samples", "100"], "--samples", "applies to --data"),
         (["--data", "moons"], "--data", "not both"),
-        (["--categorical", "colr"], "--categorical", "Did you mean 'colour'"),
     ],
 )
 def test_a_mistake_in_the_options_is_one_line(tmp_path, rng, args, option, message):
@@ -536,6 +542,6 @@ def test_the_neuronet_script_trains_on_a_csv(tmp_path, rng):
     result = subprocess.run(
         [*command, "knd", "-f"], capture_output=True, text=True, cwd=tmp_path, check=False
     )
-    assert result.returncode == EXIT_USAGE and result.stdout == ""
+    assert result.returncode == EXIT_FAILURE and result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "Did you mean 'kind'?" in lines[0], result.stderr

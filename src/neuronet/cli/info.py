@@ -243,10 +243,9 @@ def info(
     and, for a model trained on a table, its preprocessing and how it was trained.
 
     Example: neuronet info iris.safetensors --json
-
-    The whole file is read, so a file that was corrupted or altered is reported (its
-    checksum no longer matches).
     """
+    # The whole file is read, not only its header (read_metadata): the checksum of the weights
+    # and sections is verified, so a corrupted or altered file is reported, not described.
     try:
         saved = read(path)
     except ModelFileError as err:

@@ -35,7 +35,6 @@ from ._errors import bad_value, fail, usage_errors
 from ._output import JSON_HELP, print_json
 
 if TYPE_CHECKING:
-
     from ..training import History
     from .tabular import Preprocessor
 
@@ -413,11 +412,11 @@ def train(
 
     Examples:
 
-        neuronet train iris.csv --target species --hidden 16 --epochs 100 --out iris.safetensors
+    neuronet train iris.csv --target species --epochs 300 --out iris.safetensors
 
-        neuronet train houses.parquet --target price --impute median --early-stopping --json
+    neuronet train houses.parquet --target price --impute median --json
 
-        neuronet train --data moons --activation tanh --plots figures/
+    neuronet train --data moons --activation tanh --plots figures/
     """
     from rich.console import Console
 
@@ -482,9 +481,11 @@ def train(
     check_destination(out, force=force)
 
     # --- the data --------------------------------------------------------------------------------
+    categories = [part for part in re.split(r"\s*,\s*", categorical.strip()) if part]
     if table is not None:
-        names = [part for part in re.split(r"\s*,\s*", categorical.strip()) if part]
-        job = _read_table(table, str(target), task, impute, names, fraction, held_option, seed)
+        job = _read_table(
+            table, str(target), task, impute, categories, fraction, held_option, seed
+        )
     else:
         job = _builtin(
             data or DEFAULT_DATA,
@@ -518,7 +519,9 @@ def train(
             batch_size=batch_size,
             optimizer=opt,
             lr=lr,
-            validation_data=(job.X_val, job.y_val),
+            # Every held-out row may have a label unknown to training (a tiny table): then
+            # there is nothing to validate on, and the metrics count them all as wrong.
+            validation_data=(job.X_val, job.y_val) if len(job.X_val) else None,
             early_stopping=early_stopping,
             patience=patience,
             l2=l2,
@@ -544,7 +547,7 @@ def train(
         "l2": l2,
         "task": task,
         "impute": impute,
-        "categorical": categorical or None,
+        "categorical": categories or None,
         "seed": seed,
         **(
             {}
@@ -600,6 +603,10 @@ def train(
             f"of epoch {history.best_epoch + 1}.",
             markup=False,
         )
+    elif history.stop_reason != "completed all epochs":  # Ctrl-C, or L-BFGS converged
+        console.print(
+            f"Stopped after {history.epochs} epochs: {history.stop_reason}.", markup=False
+        )
     for path in written:
         console.print(f"Wrote {path}", markup=False)
     console.print(f"Saved the model to {out}", markup=False)
@@ -646,19 +653,6 @@ def _read_table(
     source = path.name
     try:
         frame = tabular.read_table(path)
-        columns = [str(c) for c in frame.columns]
-        if target not in columns:
-            raise bad_value(
-                "--target",
-                f"{source} has no column {target!r}.{tabular.suggest(target, columns)} "
-                f"Its columns: {', '.join(columns)}.",
-            )
-        for name in categorical:
-            if name not in columns or name == target:
-                raise bad_value(
-                    "--categorical",
-                    f"{source} has no feature column {name!r}.{tabular.suggest(name, columns)}",
-                )
         # A first look at every row, before the split: a mistake in the data is reported
         # with its row number in the file (the parts below are numbered from their own first
         # row), and the task is inferred as the training rows' preprocessing will infer it,
