@@ -80,6 +80,8 @@ def test_every_command_has_help_with_an_example(command):
     assert result.exit_code == EXIT_OK, result.output
     assert "Usage: " in result.output
     assert "Example" in result.output, f"neuronet {' '.join(command)} --help shows no example"
+    narrow = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "80"})
+    assert "…" not in narrow.output  # wrapped at 80 columns, never cut
 
 
 def test_the_top_level_help_has_an_example_and_completion():

@@ -2,6 +2,7 @@
 
 import inspect
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -9,7 +10,7 @@ from typer.testing import CliRunner
 
 from conftest import require
 from neuronet import experiments
-from neuronet.cli import EXIT_OK, EXIT_USAGE, app
+from neuronet.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, app
 
 runner = CliRunner()
 WIDE = {"COLUMNS": "400"}  # so that rich prints every message on one line
@@ -117,3 +118,18 @@ def test_every_experiment_runs_from_the_command_line(name):
     assert set(json.loads(result.stdout)["result"]) == {
         field for field in getattr(experiments, name)(seed=0).__dataclass_fields__
     }
+
+
+def test_plots_without_matplotlib_fails_before_running(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib raises
+
+    def must_not_run(**kwargs):
+        """Fails the test if the experiment is run."""
+        pytest.fail("the experiment ran although its figure cannot be drawn")
+
+    monkeypatch.setattr(experiments, "dying_relu", must_not_run)
+    folder = tmp_path / "figures"
+    result = runner.invoke(app, ["experiment", "dying_relu", "--plots", str(folder)], env=WIDE)
+    assert result.exit_code == EXIT_FAILURE
+    assert result.output == "Error: plots need matplotlib: pip install 'neuronet[plot]'\n"
+    assert not folder.exists()

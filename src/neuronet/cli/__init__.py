@@ -7,6 +7,7 @@ inside networks, activations and data:
 ==============================  ==============================================================
 ``neuronet train``              train an MLP and save it (:mod:`.train`)
 ``neuronet info MODEL``         what a saved model file holds (:mod:`.info`)
+``neuronet export MODEL OUT``   a saved model as an ONNX file (:mod:`.export`)
 ``neuronet activations``        every activation function and its properties
 ``neuronet explain NAME...``    an activation's card; several names are compared side by side
 ``neuronet plot KIND ...``      a figure saved to a file: ``activations``, ``network``,
@@ -56,11 +57,13 @@ from ._errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from .activations import activations
 from .datasets import datasets
 from .diagnose import diagnose
+from .evaluate import evaluate
 from .experiment import experiment
-from .export import export
 from .explain import explain
+from .export import export
 from .info import info
 from .plot import plot_app
+from .predict import predict
 from .train import train
 
 __all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "app", "main"]
@@ -107,7 +110,8 @@ def _root(
 app.command()(train)
 app.command(epilog="Example: neuronet activations --json")(activations)
 app.command()(info)
-app.command()(export)
+app.command()(predict)
+app.command()(evaluate)
 app.command(
     epilog="Examples: neuronet explain gelu  (one card);  neuronet explain relu tanh sigmoid "
     "(compared side by side)"
@@ -121,6 +125,7 @@ app.command(
     "--plots figures"
 )(experiment)
 app.command(epilog="Example: neuronet datasets --json")(datasets)
+app.command()(export)
 
 
 def main(args: list[str] | None = None) -> None:

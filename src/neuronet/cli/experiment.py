@@ -233,10 +233,14 @@ def experiment(
 
         if plots.exists() and not plots.is_dir():
             raise bad_value("--plots", f"{str(plots)!r} is a file; give a folder.")
-        figure_path = plots / f"{key}.png"
-        if plots.is_dir():
-            check_output(figure_path, force=force, option="--plots")
         require_matplotlib()
+        try:
+            plots.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise bad_value(
+                "--plots", f"cannot create folder {str(plots)!r}: {err.strerror or err}."
+            ) from None
+        figure_path = check_output(plots / f"{key}.png", force=force, option="--plots")
 
     import warnings
 
@@ -250,7 +254,6 @@ def experiment(
     if figure_path is not None:
         from .plot import save_figure
 
-        figure_path.parent.mkdir(parents=True, exist_ok=True)
         save_figure(result.figure(), figure_path)
 
     if json_output:
