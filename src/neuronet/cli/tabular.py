@@ -82,10 +82,12 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..io import Section
+from ..io import ModelFileError, Section, read
 
 if TYPE_CHECKING:
     import pandas
+
+    from ..network import MLP
 
 __all__ = [
     "MAX_CATEGORIES",
@@ -95,8 +97,10 @@ __all__ = [
     "DataError",
     "Preprocessor",
     "TableWriter",
+    "check_destination",
     "file_format",
     "iter_tables",
+    "read_model",
     "read_table",
     "suggest",
     "write_table",
@@ -399,7 +403,11 @@ class TableWriter:
                 header=self.rows == 0,
             )
         elif self.format == "jsonl":
-            text = frame.to_json(orient="records", lines=True, force_ascii=False)
+            # 15 decimal places, pandas' most (its default of 10 would round a probability
+            # of 1e-12 to 0); missing values are written as null.
+            text = frame.to_json(
+                orient="records", lines=True, force_ascii=False, double_precision=15
+            )
             self._text().write(text if text.endswith("\n") else text + "\n")
         else:
             import pyarrow as pa
@@ -782,6 +790,31 @@ class Preprocessor:
             notes=notes,
         )
 
+    @classmethod
+    def passthrough(
+        cls, features: Sequence[str], *, target: str = "", classes: Sequence[Any] | None = None
+    ) -> Preprocessor:
+        """Columns taken as they are: numbers, not scaled, one input each.
+
+        For a model without stored preprocessing (trained on a built-in data set or from
+        Python on arrays): ``predict`` and ``evaluate`` feed it the file's columns unchanged.
+        A classification if ``classes`` is given (the network's labels), else a regression
+        whose predictions are the network's outputs.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> Preprocessor.passthrough(["x1", "x2"]).transform(pd.DataFrame({"x2": [2], "x1": [1]}))
+        array([[1., 2.]], dtype=float32)
+        """
+        return cls(
+            target=target,
+            task="regression" if classes is None else "classification",
+            specs=[_Feature(str(name), "numeric") for name in features],
+            classes=None if classes is None else list(classes),
+            impute=None,
+        )
+
     # -- applying ------------------------------------------------------------------------------
 
     def transform(
@@ -862,15 +895,28 @@ class Preprocessor:
             If the target column is absent (with a did-you-mean), has missing values, holds
             a label the model does not know, or (regression) text.
         """
+        values = self.target_values(frame, source=source, first_row=first_row)
+        if self.classes is None:
+            return ((values - self.target_mean) / self.target_std).astype(np.float32)
+        return np.asarray(self.classes)[values]
+
+    def target_values(
+        self, frame: pandas.DataFrame, *, source: str = "data", first_row: int = 1
+    ) -> NDArray[Any]:
+        """The target column checked: class indices into :attr:`classes`, or the numbers.
+
+        Classification: an integer array of indices into :attr:`classes` (labels matched by
+        their text). Regression: float64 values in the user's units, unscaled. Raises as
+        :meth:`encode_target`.
+        """
         pd = _pandas()
         _check_target_present(source, self.target, [str(name) for name in frame.columns])
         y = frame[self.target]
         _refuse_missing_target(source, self.target, y, first_row)
         if self.classes is None:
-            values = _numbers(pd, y, self.target, source, first_row)
-            return ((values - self.target_mean) / self.target_std).astype(np.float32)
+            return _numbers(pd, y, self.target, source, first_row)
         keys = _keys(pd, y)
-        codes = pd.Index(list(self._class_index)).get_indexer(keys)
+        codes = np.asarray(pd.Index(list(self._class_index)).get_indexer(keys), dtype=np.intp)
         unknown = codes < 0
         if unknown.any():
             at = int(np.argmax(unknown))
@@ -878,7 +924,7 @@ class Preprocessor:
                 f"{source}: column {self.target!r}, row {first_row + at}: label "
                 f"{_show(y.iloc[at])} is not one of the model's classes ({_list(self.classes)})."
             )
-        return np.asarray(self.classes)[codes]
+        return codes
 
     def decode_target(self, y_scaled: NDArray[Any]) -> NDArray[np.float64]:
         """Regression predictions back in the target's units: :math:`\\sigma_y y + \\mu_y`."""
@@ -1055,6 +1101,33 @@ class Preprocessor:
             f"Preprocessor(target={self.target!r}, task={self.task!r}, "
             f"features={self.features!r}, n_inputs={self.n_inputs})"
         )
+
+
+def read_model(path: Path) -> tuple[MLP, Preprocessor | None]:
+    """A model file's network and its stored preprocessing (None if it has none).
+
+    Raises
+    ------
+    neuronet.io.ModelFileError
+        If the file is not a readable neuronet model, or its preprocessing is malformed or
+        does not fit the network; one line naming the file.
+    OSError
+        If the file cannot be read.
+    """
+    saved = read(path)
+    section = saved.sections.get("preprocessing")
+    if section is None:
+        return saved.net, None
+    try:
+        pre = Preprocessor.from_section(section)
+    except ValueError as err:
+        raise ModelFileError(f"Cannot load model file {str(path)!r}: {err}") from None
+    if pre.n_inputs != saved.net.n_inputs:
+        raise ModelFileError(
+            f"Cannot load model file {str(path)!r}: its preprocessing makes {pre.n_inputs} "
+            f"inputs but its network takes {saved.net.n_inputs}."
+        )
+    return saved.net, pre
 
 
 def _show(value: Any) -> str:
