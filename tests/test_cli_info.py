@@ -178,3 +178,13 @@ def test_info_on_a_malformed_preprocessing_is_one_line(tmp_path):
     assert result.exit_code == EXIT_FAILURE
     assert result.output.count("\n") == 1 and result.output.startswith("Error: ")
     assert "preprocessing" in result.output and "Traceback" not in result.output
+
+
+def test_info_needs_no_pandas(tmp_path, rng, monkeypatch):
+    import sys
+
+    out = trained_on_a_table(tmp_path, rng)
+    monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas now fails
+    result = runner.invoke(app, ["info", str(out)], env={"COLUMNS": "400"})
+    assert result.exit_code == EXIT_OK, result.output
+    assert "colour: categorical, one-hot over 2 categories (blue, red)" in result.output

@@ -545,3 +545,11 @@ def test_the_neuronet_script_trains_on_a_csv(tmp_path, rng):
     assert result.returncode == EXIT_FAILURE and result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "Did you mean 'kind'?" in lines[0], result.stderr
+
+
+def test_without_pandas_a_table_is_one_line_saying_what_to_install(tmp_path, rng, monkeypatch):
+    data = write(animals(rng), tmp_path / "a.csv")
+    monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas now fails
+    result = train(data, "--target", "kind", *FAST, "--out", tmp_path / "m.safetensors")
+    assert result.exit_code == EXIT_FAILURE
+    assert "pip install 'neuronet[data]'" in one_error(result)

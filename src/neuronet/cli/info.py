@@ -68,11 +68,10 @@ def describe(net: MLP, meta: ModelInfo, sections: dict[str, Section] | None = No
 
 
 def _preprocessing(section: Section, path: Path) -> dict[str, Any]:
-    """The stored preprocessing as :meth:`Preprocessor.describe` gives it, else its JSON."""
-    try:
-        from .tabular import Preprocessor
-    except ImportError:  # pandas is missing: show what the file says, as it says it
-        return dict(section.metadata)
+    """The stored preprocessing as :meth:`Preprocessor.describe` gives it."""
+    # Rebuilding it needs no pandas: info works without the data extra.
+    from .tabular import Preprocessor
+
     try:
         described: dict[str, Any] = Preprocessor.from_section(section).describe()
     except (KeyError, TypeError, ValueError) as err:
