@@ -12,6 +12,11 @@ The parameters are named as in :class:`sklearn.neural_network.MLPClassifier` and
 size, so it becomes ``l2 = alpha / batch_size`` in ``fit``'s terms. neuronet adds its own
 activations, optimizers, learning-rate schedules, dropout and normalisation.
 
+:func:`from_sklearn` turns a fitted :class:`~sklearn.neural_network.MLPClassifier` or
+:class:`~sklearn.neural_network.MLPRegressor` into a neuronet network (to look inside it with
+:func:`neuronet.diagnose`, or train it further), and :func:`to_sklearn` a network into one of
+them, where scikit-learn has the network's activations.
+
 scikit-learn is an extra (``pip install 'neuronet[sklearn]'``); the rest of neuronet never
 imports this module.
 
@@ -64,7 +69,7 @@ from .network import MLP
 from .training import Callback, History
 from .training import fit as _fit
 
-__all__ = ["NeuronetClassifier", "NeuronetRegressor"]
+__all__ = ["NeuronetClassifier", "NeuronetRegressor", "from_sklearn", "to_sklearn"]
 
 
 # --- parameter checks ------------------------------------------------------------------------
@@ -1152,3 +1157,285 @@ for _cls in (NeuronetClassifier, NeuronetRegressor):
         "parameters": _PARAMETERS_DOC.strip(),
         "attributes": _ATTRIBUTES_DOC.strip(),
     }
+
+
+# --- networks to and from scikit-learn's own MLPs ----------------------------------------------
+
+# scikit-learn's hidden activations and neuronet's names for them.
+_SKLEARN_ACTIVATIONS = {
+    "identity": "identity",
+    "logistic": "sigmoid",
+    "tanh": "tanh",
+    "relu": "relu",
+}
+_NEURONET_ACTIVATIONS = {ours: theirs for theirs, ours in _SKLEARN_ACTIVATIONS.items()}
+# scikit-learn's output activation → neuronet's output and the loss scikit-learn trains it with.
+_SKLEARN_OUTPUTS = {
+    "identity": ("identity", "mse"),
+    "logistic": ("sigmoid", "binary_cross_entropy"),
+    "softmax": ("softmax", "categorical_cross_entropy"),
+}
+
+
+def from_sklearn(estimator: Any, *, seed: int | None = None) -> MLP:
+    r"""A neuronet network from a fitted scikit-learn ``MLPClassifier`` or ``MLPRegressor``.
+
+    The network has the estimator's layers, weights (``coefs_``, ``intercepts_``, copied bit
+    for bit in their dtype), hidden activation and output: ``out_activation_`` with the loss
+    scikit-learn trains it with (softmax with categorical cross-entropy for several classes;
+    one sigmoid with binary cross-entropy for two classes; one sigmoid per label for
+    multilabel targets; the identity with mean squared error for regression). A classifier's
+    ``classes_`` become :attr:`MLP.classes`, so ``net.predict`` returns the same labels as
+    ``estimator.predict`` and ``net.predict_proba`` the same probabilities. The network can
+    then be looked inside with :func:`neuronet.diagnose` or ``net.trace``, and trained
+    further with ``net.fit``.
+
+    Parameters
+    ----------
+    estimator : MLPClassifier or MLPRegressor
+        Fitted.
+    seed : int, optional
+        Seeds the network's later random choices (shuffling, dropout) in ``fit``.
+
+    Returns
+    -------
+    MLP
+
+    Raises
+    ------
+    TypeError
+        If ``estimator`` is not a scikit-learn MLP.
+    sklearn.exceptions.NotFittedError
+        If it is not fitted (a ValueError).
+    ValueError
+        If it uses what neuronet lacks: ``loss="poisson"`` (an exponential output).
+
+    Notes
+    -----
+    scikit-learn's squared error is :math:`\tfrac{1}{2n}\sum (a - y)^2`, as neuronet's
+    ``mse``; its log losses are neuronet's cross-entropies. Its L2 penalty ``alpha`` is not
+    part of the network: pass ``l2=alpha / batch_size`` to ``net.fit`` to keep it. A multilabel
+    classifier's outputs are returned by ``net.predict`` as 0/1 columns, as scikit-learn
+    returns them, so the network keeps no ``classes``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.neural_network import MLPClassifier
+    >>> from neuronet.sklearn import from_sklearn
+    >>> X, y = load_iris(return_X_y=True)
+    >>> est = MLPClassifier((8,), max_iter=2000, random_state=0).fit(X, y)
+    >>> net = from_sklearn(est)
+    >>> net
+    MLP([4, 8, 3], activation=ReLU(), output=Softmax(), loss=CategoricalCrossEntropy())
+    >>> bool((net.predict(X) == est.predict(X)).all())
+    True
+    """
+    from sklearn.exceptions import NotFittedError
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+    kind = type(estimator).__name__
+    if isinstance(estimator, _NeuronetBase):
+        raise TypeError(
+            f"`estimator` is a {kind}, which is neuronet already: its network is "
+            f"`estimator.model_`."
+        )
+    if not isinstance(estimator, MLPClassifier | MLPRegressor):
+        raise TypeError(
+            f"`estimator` must be a fitted scikit-learn MLPClassifier or MLPRegressor, got {kind}."
+        )
+    if not hasattr(estimator, "coefs_"):
+        raise NotFittedError(
+            f"`estimator` is a {kind} that is not fitted yet: call estimator.fit(X, y) before "
+            f"from_sklearn."
+        )
+    if estimator.activation not in _SKLEARN_ACTIVATIONS:
+        raise ValueError(
+            f"`estimator` has activation={estimator.activation!r}; from_sklearn knows "
+            f"{', '.join(_SKLEARN_ACTIVATIONS)}."
+        )
+    out = estimator.out_activation_
+    if out not in _SKLEARN_OUTPUTS:
+        raise ValueError(
+            f"`estimator` has out_activation_={out!r} (loss={getattr(estimator, 'loss', '?')!r})"
+            f"; neuronet has no such output: it offers identity with squared error, logistic "
+            f"and softmax with log loss."
+        )
+    output, loss = _SKLEARN_OUTPUTS[out]
+    coefs, intercepts = estimator.coefs_, estimator.intercepts_
+    dtype = np.dtype(coefs[0].dtype)
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"`estimator`'s coefs_ must be float32 or float64, got {dtype}.")
+    multilabel = out == "logistic" and estimator.n_outputs_ > 1
+    classes = estimator.classes_.tolist() if _is_classifier(estimator) and not multilabel else None
+    net = MLP(
+        [int(coefs[0].shape[0]), *(int(c.shape[1]) for c in coefs)],
+        _SKLEARN_ACTIVATIONS[estimator.activation],
+        output,
+        loss=loss,
+        dtype=dtype,
+        seed=seed,
+        classes=classes,
+    )
+    for layer, coef, intercept in zip(net.dense_layers, coefs, intercepts, strict=True):
+        tensors = layer.tensors()
+        tensors["weights"][...] = coef
+        tensors["bias"][...] = intercept
+    return net
+
+
+def _is_classifier(estimator: Any) -> bool:
+    from sklearn.base import is_classifier
+
+    return bool(is_classifier(estimator))
+
+
+def to_sklearn(net: MLP) -> Any:
+    r"""A fitted scikit-learn ``MLPClassifier`` or ``MLPRegressor`` computing what ``net`` does.
+
+    The estimator gets the network's weights as ``coefs_`` and ``intercepts_`` (copies, in its
+    dtype) and everything its ``predict`` and ``predict_proba`` read: ``n_layers_``,
+    ``n_outputs_``, ``out_activation_``, ``n_features_in_`` and, for a classifier,
+    ``classes_`` and its label binarizer. Its parameters ``hidden_layer_sizes`` and
+    ``activation`` describe the network; the others are scikit-learn's defaults.
+
+    Parameters
+    ----------
+    net : MLP
+        Its hidden layers must share one activation scikit-learn has (identity, sigmoid as
+        ``"logistic"``, tanh, relu), without normalisation, and its output and loss must be a
+        pair scikit-learn trains: identity with ``mse`` (an ``MLPRegressor``), sigmoid with
+        binary cross-entropy (a binary classifier with one output, multilabel with several)
+        or softmax with categorical cross-entropy (a multiclass classifier).
+
+    Returns
+    -------
+    MLPClassifier or MLPRegressor
+        Fitted: ``predict`` and ``predict_proba`` agree with the network's to rounding.
+
+    Raises
+    ------
+    TypeError
+        If ``net`` is not an :class:`~neuronet.MLP`.
+    ValueError
+        If the network uses what scikit-learn's MLPs lack: the message names it (an
+        activation such as gelu, a normalisation, different hidden activations, another
+        output/loss pair).
+
+    Notes
+    -----
+    scikit-learn keeps ``classes_`` sorted, so the output units of a classifier whose
+    ``classes`` are in another order are put in sorted order (a single sigmoid unit is
+    negated: :math:`\sigma(-z) = 1 - \sigma(z)`), and a two-class softmax becomes the one
+    logistic unit scikit-learn uses for two classes,
+    :math:`\sigma(z_1 - z_0) = \operatorname{softmax}(z)_1`. Dropout, which acts only while
+    training, is not carried over. The estimator predicts; calling its ``fit`` trains a new
+    network from scratch (it is built with ``warm_start=False``): to train the converted
+    network further, use ``net.fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from neuronet import MLP
+    >>> from neuronet.sklearn import to_sklearn
+    >>> net = MLP([4, 8, 3], activation="tanh", output="softmax", dtype="float64", seed=0)
+    >>> est = to_sklearn(net)
+    >>> est
+    MLPClassifier(activation='tanh', hidden_layer_sizes=(8,))
+    >>> X = np.random.default_rng(0).normal(size=(5, 4))
+    >>> bool(np.allclose(est.predict_proba(X), net.predict_proba(X)))
+    True
+    """
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+    from sklearn.preprocessing import LabelBinarizer
+
+    if not isinstance(net, MLP):
+        raise TypeError(f"`net` must be a neuronet MLP, got {type(net).__name__}.")
+    activation = _sklearn_activation(net)
+    if net.norm is not None:
+        raise ValueError(
+            f"scikit-learn's MLPs have no normalisation; this network has norm={net.norm!r}."
+        )
+    weights = [layer.weights.copy() for layer in net.dense_layers]
+    biases = [layer.bias.copy() for layer in net.dense_layers]
+    output, loss = net.output_activation.name, net.loss.name
+    hidden_sizes = tuple(net.sizes[1:-1])
+    # The registered class itself: a subclass may compute something else under the name.
+    pair = (output, loss) if type(net.output_activation) is type(_activations.get(output)) else ()
+    estimator: Any
+    if pair == ("identity", "mse"):
+        estimator = MLPRegressor(hidden_layer_sizes=hidden_sizes, activation=activation)
+        out_activation = "identity"
+    elif pair in (("sigmoid", "binary_cross_entropy"), ("softmax", "categorical_cross_entropy")):
+        estimator = MLPClassifier(hidden_layer_sizes=hidden_sizes, activation=activation)
+        binarizer = LabelBinarizer()
+        if output == "sigmoid" and net.n_outputs > 1:  # multilabel: one 0/1 column per label
+            classes = np.arange(net.n_outputs)
+            binarizer.fit(np.eye(net.n_outputs, dtype=np.int64))
+            out_activation = "logistic"
+        else:
+            classes, order = _sorted_classes(net)
+            last_w, last_b = weights[-1], biases[-1]
+            if len(classes) == 2:
+                # One logistic unit for P(second class), as scikit-learn keeps two classes.
+                if output == "softmax":
+                    last_w = last_w[:, [order[1]]] - last_w[:, [order[0]]]
+                    last_b = last_b[[order[1]]] - last_b[[order[0]]]
+                elif order[0] == 1:  # the sigmoid gave P(classes[1]), now sorted first
+                    last_w, last_b = -last_w, -last_b
+                out_activation = "logistic"
+            else:
+                last_w, last_b = last_w[:, order], last_b[order]
+                out_activation = "softmax"
+            weights[-1], biases[-1] = np.ascontiguousarray(last_w), np.ascontiguousarray(last_b)
+            binarizer.fit(classes)
+        estimator.classes_ = classes
+        estimator._label_binarizer = binarizer
+    else:
+        raise ValueError(
+            f"scikit-learn's MLPs pair identity with squared error (MLPRegressor), logistic "
+            f"with log loss or softmax with log loss (MLPClassifier); this network has a "
+            f"{net.output_activation!r} output with loss {loss!r}."
+        )
+    estimator.coefs_ = weights
+    estimator.intercepts_ = biases
+    estimator.n_layers_ = len(net.sizes)
+    estimator.n_outputs_ = int(weights[-1].shape[1])
+    estimator.out_activation_ = out_activation
+    estimator.n_features_in_ = net.n_inputs
+    return estimator
+
+
+def _sklearn_activation(net: MLP) -> str:
+    """scikit-learn's name for the one activation of every hidden layer."""
+    hidden = net.hidden_activations
+    for i, act in enumerate(hidden, start=1):
+        known = act.name in _NEURONET_ACTIVATIONS and type(act) is type(_activations.get(act.name))
+        if not known:
+            raise ValueError(
+                f"scikit-learn's MLPs have no {act.name} activation (hidden layer {i} uses "
+                f"{act!r}); they offer identity, logistic, tanh and relu."
+            )
+    names = [act.name for act in hidden]
+    if len(set(names)) > 1:
+        raise ValueError(
+            f"scikit-learn's MLPs use one activation for every hidden layer; this network "
+            f"has {names}."
+        )
+    return _NEURONET_ACTIVATIONS[names[0]] if names else "relu"
+
+
+def _sorted_classes(net: MLP) -> tuple[NDArray[Any], list[int]]:
+    """The classes in scikit-learn's (sorted) order, and the output unit of each."""
+    labels = net.classes if net.classes is not None else list(range(net.n_classes or 0))
+    try:
+        order = sorted(range(len(labels)), key=lambda i: labels[i])
+    except TypeError:
+        raise ValueError(
+            f"scikit-learn keeps a classifier's classes sorted, and this network's classes "
+            f"{labels} cannot be sorted (e.g. numbers mixed with strings)."
+        ) from None
+    classes = np.asarray([labels[i] for i in order])
+    if len(np.unique(classes)) != len(labels):
+        raise ValueError(f"The network's classes {labels} repeat a label; scikit-learn's cannot.")
+    return classes, order
