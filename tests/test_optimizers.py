@@ -373,6 +373,108 @@ def test_step_checks_shapes_and_types():
 # --- configuration and validation -----------------------------------------------------------
 
 
+# --- state_dict: what a checkpoint saves ---------------------------------------------------------
+
+
+@both_paths
+@pytest.mark.parametrize("opt", CONFIGS, ids=CONFIG_IDS)
+def test_state_dict_round_trip_continues_bit_for_bit(opt, rng):
+    opt = fresh(opt)
+    p = rng.normal(size=40).astype(np.float32)
+    grads = [rng.normal(size=40).astype(np.float32) for _ in range(6)]
+    opt.prepare(p, decay_mask=np.arange(40) % 3 > 0)
+    for g in grads[:3]:
+        opt.step(p, g)
+    opt.lr *= 0.5  # as a schedule would: the rate reached is part of the state
+    state = opt.state_dict()
+    # Plain JSON besides the arrays, which are copies in the parameters' dtype.
+    meta = {key: value for key, value in state.items() if key != "state"}
+    assert json.loads(json.dumps(meta)) == meta
+    assert meta["class"] == type(opt).__name__ and meta["t"] == 3 and meta["dtype"] == "float32"
+    assert sorted(state["state"]) == sorted(opt.state)
+    for key, array in state["state"].items():
+        assert array.dtype == np.float32 and not np.shares_memory(array, opt.state[key])
+        np.testing.assert_array_equal(array, opt.state[key])
+
+    twin = type(opt)()  # default hyperparameters: the state's replace them
+    twin.load_state_dict({**meta, "state": state["state"]})
+    twin.prepare(p, decay_mask=np.arange(40) % 3 > 0, reset=False)  # what fit does
+    assert twin.get_config() == opt.get_config() and twin.t == 3
+    q = p.copy()
+    for g in grads[3:]:
+        opt.step(p, g)
+        twin.step(q, g)
+    np.testing.assert_array_equal(p, q)
+    assert twin.t == opt.t == 6
+
+
+def test_state_dict_holds_copies_and_loading_copies_too():
+    opt = Adam(lr=0.1)
+    p = P0.copy()
+    opt.step(p, G1)
+    state = opt.state_dict()
+    m = state["state"]["m"].copy()
+    opt.step(p, G2)
+    np.testing.assert_array_equal(state["state"]["m"], m)  # the later step left it alone
+    twin = Adam()
+    twin.load_state_dict(state)
+    twin.step(P0.copy(), G3)
+    np.testing.assert_array_equal(state["state"]["m"], m)  # and so did the twin's
+
+
+def test_state_dict_before_any_step_and_without_buffers():
+    assert Adam().state_dict() == {
+        "class": "Adam",
+        "config": Adam().get_config(),
+        "t": 0,
+        "shape": None,
+        "dtype": None,
+        "state": {},
+    }
+    sgd = SGD(lr=0.1)
+    p = P0.copy()
+    for g in (G1, G2):
+        sgd.step(p, g)
+    twin = SGD()
+    twin.load_state_dict(sgd.state_dict())
+    # Plain SGD has no buffers, but it still counts its steps, and a step does not reset them.
+    twin.step(p.copy(), G3)
+    assert twin.t == 3 and twin.lr == 0.1
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"class": "SGD"}, r"holds the state of SGD; it cannot be loaded into Adam"),
+        ({"state": {"m": np.zeros(3)}}, r"must hold the arrays \['m', 'v'\], got \['m'\]"),
+        ({"shape": [4]}, r"array 'm' has shape \(3,\) and dtype float64; the state says \[4\]"),
+        ({"dtype": "float32"}, r"the state says \[3\] float32"),
+        ({"config": {"lr": -1.0}}, r"`lr` must be a finite number > 0, got -1.0"),
+        ({"t": -1}, r"`t` must be an integer >= 0"),
+    ],
+)
+def test_load_state_dict_refuses_a_state_that_does_not_fit(change, message):
+    source = Adam(lr=0.1)
+    source.step(P0.copy(), G1)
+    state = {**source.state_dict(), **change}
+    target = Adam(lr=0.5)
+    with pytest.raises((TypeError, ValueError), match=message):
+        target.load_state_dict(state)
+    assert target.lr == 0.5 and target.t == 0  # unchanged
+
+
+def test_lbfgs_state_dict_is_its_hyperparameters():
+    state = LBFGS(tol=1e-5, history=4).state_dict()
+    assert json.loads(json.dumps(state)) == state and state["state"] == {}
+    twin = LBFGS()
+    twin.load_state_dict(state)
+    assert twin.get_config() == LBFGS(tol=1e-5, history=4).get_config()
+    with pytest.raises(
+        ValueError, match="holds the state of Adam; it cannot be loaded into LBFGS"
+    ):
+        twin.load_state_dict(Adam().state_dict())
+
+
 @pytest.mark.parametrize("opt", [*CONFIGS, LBFGS(max_iter=20, tol=1e-6)], ids=repr)
 def test_config_round_trip(opt):
     config = opt.get_config()

@@ -468,3 +468,57 @@ def test_get_bad_parameters():
 def test_get_wrong_type(bad):
     with pytest.raises(TypeError, match="`schedule` must be a name"):
         schedules.get(bad)
+
+
+# --- state_dict: what a checkpoint saves ------------------------------------------------------
+
+
+@pytest.mark.parametrize("schedule", ALL, ids=repr)
+@pytest.mark.parametrize("stop", [0, 4])
+def test_state_dict_round_trip_continues_where_it_was(schedule, stop, rng):
+    losses = [float(x) for x in 1.0 + 0.1 * rng.standard_normal(12)]
+    whole = type(schedule).from_config(schedule.get_config())
+    whole.start(0.1, epochs=12)
+    expected = [whole.step(epoch, loss) for epoch, loss in enumerate(losses)]
+
+    first = type(schedule).from_config(schedule.get_config())
+    first.start(0.1, epochs=12)
+    for epoch in range(stop):
+        first.step(epoch, losses[epoch])
+    state = first.state_dict()
+    # JSON, but for ReduceOnPlateau's best before its first step, which is inf.
+    assert json.loads(json.dumps(state)) == state
+    twin = type(schedule)()  # default parameters: the state's replace them
+    twin.load_state_dict(json.loads(json.dumps(state)))
+    assert twin.get_config() == schedule.get_config()
+    resumed = [twin.step(epoch, losses[epoch]) for epoch in range(stop, 12)]
+    assert resumed == expected[stop:]
+
+
+def test_plateau_state_dict_holds_its_counters():
+    schedule = ReduceOnPlateau(patience=1, cooldown=2, factor=0.5)
+    schedule.start(0.1)
+    for epoch, loss in enumerate([1.0, 1.0, 1.0]):
+        schedule.step(epoch, loss)
+    assert schedule.state_dict()["state"] == {
+        "lr0": 0.1,
+        "lr": 0.05,
+        "epochs": None,
+        "best": 1.0,
+        "num_bad_epochs": 0,
+        "cooldown_counter": 2,
+    }
+    assert ReduceOnPlateau().state_dict()["state"]["best"] == math.inf
+
+
+def test_load_state_dict_refuses_another_schedule_or_a_missing_value():
+    state = CosineAnnealing(t_max=5).state_dict()
+    with pytest.raises(
+        ValueError, match="holds the state of CosineAnnealing; it cannot be loaded into StepDecay"
+    ):
+        StepDecay().load_state_dict(state)
+    del state["state"]["t_max_"]
+    with pytest.raises(
+        ValueError, match=r"CosineAnnealing\(t_max=5, min_lr=0.0\)` lacks t_max_|lacks t_max_"
+    ):
+        CosineAnnealing().load_state_dict(state)

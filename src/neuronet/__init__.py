@@ -24,6 +24,7 @@ from .network import MLP
 from .training import Callback, DivergenceWarning, History
 
 if TYPE_CHECKING:
+    from .checkpoints import Checkpoint
     from .diagnostics import DiagnosticWarning, Monitor, diagnose
     from .io import ModelFileError, load
 
@@ -31,9 +32,10 @@ __version__ = "0.1.0"
 
 
 # Imported on first use, to keep `import neuronet` fast: io brings json, tempfile and pathlib
-# (a quarter of the import) and most sessions never save or load; the diagnostics are an
-# add-on that training never needs.
+# (a quarter of the import) and most sessions never save or load; checkpoints need io; the
+# diagnostics are an add-on that training never needs.
 _LAZY = {
+    "Checkpoint": "checkpoints",
     "load": "io",
     "ModelFileError": "io",
     "diagnose": "diagnostics",
@@ -43,7 +45,7 @@ _LAZY = {
 
 
 # The add-ons, as modules: `neuronet.plot.history(h)` works after a plain `import neuronet`.
-_LAZY_MODULES = ("diagnostics", "experiments", "io", "plot")
+_LAZY_MODULES = ("checkpoints", "diagnostics", "experiments", "io", "plot")
 
 
 def __getattr__(name: str) -> Any:
@@ -61,6 +63,7 @@ __all__ = [
     "Activation",
     "BatchNorm",
     "Callback",
+    "Checkpoint",
     "Dense",
     "DiagnosticWarning",
     "DivergenceWarning",

@@ -238,8 +238,8 @@ class Optimizer(Configurable):
         saved = state_dict.get("class")
         if saved != name:
             raise ValueError(
-                f"`state_dict` holds the state of a {saved} optimizer; it cannot be loaded "
-                f"into {name}."
+                f"`state_dict` holds the state of {saved}; it cannot be loaded into "
+                f"{name}."
             )
         twin = type(self).from_config(dict(state_dict["config"]))  # checks every value
         arrays = dict(state_dict.get("state", {}))
@@ -791,8 +791,8 @@ class LBFGS(Configurable):
         saved = state_dict.get("class")
         if saved != type(self).__name__:
             raise ValueError(
-                f"`state_dict` holds the state of a {saved} optimizer; it cannot be loaded "
-                f"into {type(self).__name__}."
+                f"`state_dict` holds the state of {saved}; it cannot be loaded into "
+                f"{type(self).__name__}."
             )
         twin = type(self).from_config(dict(state_dict["config"]))
         for key in self._config_keys:

@@ -778,8 +778,8 @@ class _Loop:
         saved_opt = state.optimizer
         if saved_opt.get("class") != type(opt).__name__:
             raise ValueError(
-                f"{where}: it holds the state of a {saved_opt.get('class')} optimizer, but "
-                f"fit was given {opt!r}. Resume with the optimizer of the run that wrote it."
+                f"{where}: it holds the state of {saved_opt.get('class')}, but fit was "
+                f"given {opt!r}. Resume with the optimizer of the run that wrote it."
             )
         mine = {k: v for k, v in opt.get_config().items() if k != "lr"}
         theirs = {k: v for k, v in saved_opt.get("config", {}).items() if k != "lr"}
