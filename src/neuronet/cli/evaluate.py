@@ -285,8 +285,7 @@ def _update(
 ) -> None:
     first_row = int(chunk.index[0]) + 1
     X = pre.transform(chunk, source=source, first_row=first_row)
-    truth = chunk[[target]].rename(columns={target: pre.target})
-    values = pre.target_values(truth, source=source, first_row=first_row)
+    values = pre.target_values(chunk, source=source, first_row=first_row, column=target)
     outputs = net.forward(X)
     if isinstance(metrics, ClassificationMetrics):
         if outputs.shape[1] == 1:  # one sigmoid unit for two classes, as MLP.predict decides
@@ -337,9 +336,8 @@ def _print(result: dict[str, Any]) -> None:
     console.print(table)
     matrix = result["confusion_matrix"]
     labels = [str(label) for label in matrix["labels"]]
-    confusion = Table(
-        "true \\ predicted", *labels, title="Confusion matrix (rows: true, columns: predicted)"
-    )
+    console.print("Confusion matrix (rows: true, columns: predicted)", highlight=False)
+    confusion = Table("true \\ predicted", *labels)
     for label, row in zip(labels, matrix["matrix"], strict=True):
         confusion.add_row(label, *(f"{count:,}" for count in row))
     console.print(confusion)

@@ -901,27 +901,34 @@ class Preprocessor:
         return np.asarray(self.classes)[values]
 
     def target_values(
-        self, frame: pandas.DataFrame, *, source: str = "data", first_row: int = 1
+        self,
+        frame: pandas.DataFrame,
+        *,
+        source: str = "data",
+        first_row: int = 1,
+        column: str | None = None,
     ) -> NDArray[Any]:
         """The target column checked: class indices into :attr:`classes`, or the numbers.
 
         Classification: an integer array of indices into :attr:`classes` (labels matched by
-        their text). Regression: float64 values in the user's units, unscaled. Raises as
+        their text). Regression: float64 values in the user's units, unscaled. ``column``
+        reads the target from another column than :attr:`target`. Raises as
         :meth:`encode_target`.
         """
         pd = _pandas()
-        _check_target_present(source, self.target, [str(name) for name in frame.columns])
-        y = frame[self.target]
-        _refuse_missing_target(source, self.target, y, first_row)
+        name = self.target if column is None else column
+        _check_target_present(source, name, [str(c) for c in frame.columns])
+        y = frame[name]
+        _refuse_missing_target(source, name, y, first_row)
         if self.classes is None:
-            return _numbers(pd, y, self.target, source, first_row)
+            return _numbers(pd, y, name, source, first_row)
         keys = _keys(pd, y)
         codes = np.asarray(pd.Index(list(self._class_index)).get_indexer(keys), dtype=np.intp)
         unknown = codes < 0
         if unknown.any():
             at = int(np.argmax(unknown))
             raise DataError(
-                f"{source}: column {self.target!r}, row {first_row + at}: label "
+                f"{source}: column {name!r}, row {first_row + at}: label "
                 f"{_show(y.iloc[at])} is not one of the model's classes ({_list(self.classes)})."
             )
         return codes
