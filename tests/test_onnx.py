@@ -225,8 +225,10 @@ def test_the_opset_is_the_lowest_that_holds_every_operator(kwargs, opset, ops, r
 
 def test_an_opset_too_low_is_refused(rng):
     net = build([3, 4, 2], rng, activation="gelu")
-    with pytest.raises(ValueError, match=r"`opset` must be an integer >= 20 .*Gelu.* got 17"):
+    with pytest.raises(ValueError, match=r"`opset` must be an integer from 20 .*Gelu.* got 17"):
         nx.to_onnx(net, opset=17)
+    with pytest.raises(ValueError, match=r"to \d+ \(the newest .* got 999"):
+        nx.to_onnx(net, opset=999)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -543,6 +545,12 @@ def test_a_branch_is_refused(tmp_path):
         ),
         ([("Gemm", ["x", "x2", "b"], ["y"])], {}, {"inputs": ("x", "x2")}, "has 2 inputs"),
         ([("Identity", ["x"], ["y"])], {}, {}, "no Gemm or MatMul"),
+        (
+            [("Gemm", ["x", "w", "b"], ["z"]), ("PRelu", ["z", "s"], ["y"])],
+            {"s": np.ones(2)},
+            {},
+            "Layer 1 of the ONNX graph has 2 PReLU slopes for its 3 neurons",
+        ),
         (
             [("Gemm", ["x", "w", "b"], ["z"]), ("Softmax", ["z"], ["y"], {"axis": 0})],
             {},

@@ -513,7 +513,7 @@ def to_onnx(net: MLP, *, labels: bool = False, opset: int | None = None) -> onnx
         For classes of mixed types with ``labels=True``.
     """
     onnx = _onnx()
-    if labels not in (True, False):
+    if not isinstance(labels, bool | np.bool_):
         raise TypeError(f"`labels` must be True or False, got {labels!r}.")
     if labels:
         try:
@@ -539,18 +539,17 @@ def to_onnx(net: MLP, *, labels: bool = False, opset: int | None = None) -> onnx
             onnx.helper.make_tensor_value_info(probabilities, g.elem_type, ["batch", n_columns]),
         ]
     else:
-        if a == _INPUT:  # pragma: no cover - every network has a Gemm
-            raise AssertionError("empty graph")
-        a = _rename_output(g, a, _OUTPUT)
+        a = _rename_output(g, a, _OUTPUT)  # the last node: there is always a Gemm
         outputs = [onnx.helper.make_tensor_value_info(a, g.elem_type, ["batch", net.n_outputs])]
-    needed = g.opset()
+    needed, newest = g.opset(), int(onnx.defs.onnx_opset_version())
     if opset is None:
         opset = needed
-    elif isinstance(opset, bool) or not isinstance(opset, int) or opset < needed:
+    elif isinstance(opset, bool) or not isinstance(opset, int) or not needed <= opset <= newest:
         uses = ", ".join(sorted(op for op in g.ops if OP_SINCE[op] == needed))
         raise ValueError(
-            f"`opset` must be an integer >= {needed} for this network (it uses {uses}, "
-            f"defined from opset {needed} on), got {opset!r}."
+            f"`opset` must be an integer from {needed} (this network uses {uses}, defined from "
+            f"opset {needed} on) to {newest} (the newest this onnx {onnx.__version__} knows), "
+            f"got {opset!r}."
         )
     graph = onnx.helper.make_graph(
         g.nodes,
@@ -1179,16 +1178,23 @@ def _build(layers: list[_Layer], classes: list[Any] | None, two_columns: bool) -
         net = MLP(
             sizes, hidden, output, loss=loss, dtype=dtype, seed=0, classes=classes, norm=norm
         )
-    for layer, dense in zip(layers, net.dense_layers, strict=True):
+    for i, (layer, dense) in enumerate(zip(layers, net.dense_layers, strict=True), start=1):
         dense.weights[...] = layer.weights
         dense.bias[...] = layer.bias
+        named: dict[str, tuple[Array, Array]] = {}
         if layer.activation_parameters is not None:
-            dense.activation_parameters[...] = layer.activation_parameters
+            named["PReLU slopes"] = (dense.activation_parameters, layer.activation_parameters)
         if layer.norm is not None and dense.norm is not None:
             _kind, arrays, eps = layer.norm
             dense.norm.eps = eps
-            for key, value in arrays.items():
-                getattr(dense.norm, key)[...] = value
+            named.update({key: (getattr(dense.norm, key), value) for key, value in arrays.items()})
+        for what, (target, value) in named.items():
+            if value.size != target.size:
+                raise ONNXConversionError(
+                    f"Layer {i} of the ONNX graph has {value.size} {what} for its "
+                    f"{dense.n_out} neurons; neuronet needs {target.size}."
+                )
+            target[...] = value.reshape(target.shape)
     return net
 
 
