@@ -4,18 +4,22 @@
 progress bar, prints the held-out accuracy and saves the model file. The other commands look
 inside networks, activations and data:
 
-==============================  ==============================================================
-``neuronet train``              train an MLP and save it (:mod:`.train`)
-``neuronet info MODEL``         what a saved model file holds (:mod:`.info`)
-``neuronet export MODEL OUT``   a saved model as an ONNX file (:mod:`.export`)
-``neuronet activations``        every activation function and its properties
-``neuronet explain NAME...``    an activation's card; several names are compared side by side
-``neuronet plot KIND ...``      a figure saved to a file: ``activations``, ``network``,
-                                ``decision-boundary``, ``neuron-heatmaps`` (matplotlib)
-``neuronet diagnose MODEL``     dead and saturated units, gradient flow, input scale
-``neuronet experiment [NAME]``  the experiments that reproduce published results
-``neuronet datasets``           the built-in data sets
-==============================  ==============================================================
+================================  ==============================================================
+``neuronet train [DATA]``         train an MLP on a table or a built-in data set and save it
+                                  (:mod:`.train`)
+``neuronet predict MODEL DATA``   predictions for every row of a data file (:mod:`.predict`)
+``neuronet evaluate MODEL DATA``  a saved model measured on a labelled data file
+                                  (:mod:`.evaluate`)
+``neuronet info MODEL``           what a saved model file holds (:mod:`.info`)
+``neuronet export MODEL OUT``     a saved model as an ONNX file (:mod:`.export`)
+``neuronet activations``          every activation function and its properties
+``neuronet explain NAME...``      an activation's card; several names are compared side by side
+``neuronet plot KIND ...``        a figure saved to a file: ``activations``, ``network``,
+                                  ``decision-boundary``, ``neuron-heatmaps`` (matplotlib)
+``neuronet diagnose MODEL``       dead and saturated units, gradient flow, input scale
+``neuronet experiment [NAME]``    the experiments that reproduce published results
+``neuronet datasets``             the built-in data sets
+================================  ==============================================================
 
 Each command is a thin wrapper over one library call, in its own module; ``neuronet CMD
 --help`` shows its options and an example. :mod:`._errors` holds the shared error reporting
