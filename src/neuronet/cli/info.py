@@ -101,7 +101,15 @@ def _preprocessing_rows(section: Section, path: Path) -> list[tuple[str, str]]:
         for i, feature in enumerate(features):
             rows.append(("features" if i == 0 else "", _feature_text(feature)))
     if "n_inputs" in described:
-        rows.append(("inputs", f"{described['n_inputs']} (after one-hot encoding)"))
+        one_hot = isinstance(features, list) and any(
+            isinstance(f, dict) and f.get("kind") == "categorical" for f in features
+        )
+        rows.append(
+            (
+                "inputs",
+                f"{described['n_inputs']}" + (" (after one-hot encoding)" if one_hot else ""),
+            )
+        )
     if "impute" in described:
         impute = described["impute"]
         rows.append(
