@@ -686,6 +686,8 @@ def _read_table(
             if pre.task == "classification":
                 truth = y_val  # the labels as the network predicts them (ints stay ints)
         except tabular.DataError:
+            if pre.classes is None:
+                raise
             # A label that only held-out rows have (a class too rare to reach the training
             # rows): it counts as a wrong answer in the metrics, but cannot be a validation
             # target, since the network has no output for it.
