@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 from _report import Report
-from run import blas_threads, cpu_model, import_neuronet, numpy_blas
+from run import OtherLoad, blas_threads, cpu_model, import_neuronet, numpy_blas
 
 SIZES = [784, 256, 128, 10]
 TARGET_S = 0.05
@@ -105,12 +105,14 @@ def main(argv: list[str] | None = None) -> int:
         X = rng.standard_normal((batch, SIZES[0]), dtype=np.float32)
         np.testing.assert_allclose(onnxruntime_predict(X), net.predict_proba(X), atol=1e-5)
         own, other = [], []
-        for _ in range(args.repeats):  # interleaved, so drifts of the machine hit both
-            own += seconds_per_call(net.predict_proba, X, 1)
-            other += seconds_per_call(onnxruntime_predict, X, 1)
+        with OtherLoad() as load:
+            for _ in range(args.repeats):  # interleaved, so drifts of the machine hit both
+                own += seconds_per_call(net.predict_proba, X, 1)
+                other += seconds_per_call(onnxruntime_predict, X, 1)
         results["batches"][batch] = {
             "neuronet_s": statistics.median(own),
             "onnxruntime_s": statistics.median(other),
+            "other_load": load.share,
         }
 
     report = Report()
@@ -120,6 +122,12 @@ def main(argv: list[str] | None = None) -> int:
         f"Python {env['python']}, NumPy {env['numpy']} ({env['blas']}), "
         f"onnxruntime {env['onnxruntime']}, {threads} thread(s) each"
     )
+    busy = [t["other_load"] for t in results["batches"].values() if t["other_load"] is not None]
+    if busy and max(busy) > 0.1:
+        report.line(
+            f"Warning: other processes used up to {max(busy):.0%} of the CPUs while this ran; "
+            f"the timings are unreliable. Rerun on a quiet machine."
+        )
     rows = []
     for batch, times in results["batches"].items():
         own, other = times["neuronet_s"], times["onnxruntime_s"]
@@ -131,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{own / other:.2f}x",
                 f"{batch / own:,.0f}",
                 f"{batch / other:,.0f}",
+                "?" if times["other_load"] is None else f"{times['other_load']:.0%}",
             ]
         )
     report.table(
@@ -142,9 +151,11 @@ def main(argv: list[str] | None = None) -> int:
             "ratio",
             "neuronet samples/s",
             "onnxruntime samples/s",
+            "other load",
         ],
         rows,
-        caption="Median µs per call; ratio = neuronet time / onnxruntime time.",
+        caption="Median µs per call; ratio = neuronet time / onnxruntime time; other load: "
+        "the share of the CPUs other processes used meanwhile.",
     )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
