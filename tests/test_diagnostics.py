@@ -402,3 +402,17 @@ def test_layer_metrics_use_the_history_names():
             "prelu_slope": 0.3,
         }
     )
+
+
+def test_diagnose_a_classifier_with_named_classes(rng):
+    # Labels mapped through `classes` once by prepare must not be mapped a second time.
+    X = rng.normal(size=(60, 2)).astype(np.float32)
+    y = np.where(X[:, 0] > 0, "yes", "no")
+    named = MLP([2, 4, 2], activation="tanh", output="softmax", seed=0, classes=["no", "yes"])
+    plain = MLP([2, 4, 2], activation="tanh", output="softmax", seed=0)
+    report = diagnose(named, X, y)
+    reference = diagnose(plain, X, (y == "yes").astype(np.int64))
+    assert report.gradient_ratio == reference.gradient_ratio
+    assert [layer.grad_norm for layer in report.layers] == [
+        layer.grad_norm for layer in reference.layers
+    ]

@@ -168,3 +168,12 @@ def test_classes_can_be_assigned_and_are_checked():
     assert set(net.predict(np.zeros((2, 2)))) <= {"x", "y", "z"}
     with pytest.raises(ValueError, match="one label per class"):
         net.classes = ["x", "y"]
+
+
+def test_several_sigmoid_outputs_predict_the_indicator_matrix_even_with_classes(rng):
+    # Independent yes/no labels: `classes` names the columns; predict gives 0/1 per column,
+    # as scikit-learn's multilabel MLPClassifier does.
+    X = rng.normal(size=(5, 2)).astype(np.float32)
+    net = MLP([2, 3], output="sigmoid", seed=0, classes=["x", "y", "z"])
+    expected = (net.forward(X) >= 0.5).astype(np.int64)
+    np.testing.assert_array_equal(net.predict(X), expected)

@@ -206,12 +206,14 @@ def _measure(
     """Each dense layer's measures on prepared ``X`` (and ``y``); the gradient ratio.
 
     ``X`` and ``y`` are already checked (by ``check_X`` or ``net.prepare``). With ``y`` this calls
-    ``net.loss_and_gradient``, which overwrites ``net.gradients`` and nothing else.
+    ``net.train_step`` deterministically, which overwrites ``net.gradients`` and nothing else.
+    (Not ``loss_and_gradient``: that prepares ``y`` again, and labels already mapped through a
+    network's ``classes`` are not among them.)
     """
     grad_norms: list[float | None] = [None] * len(net.dense_layers)
     ratio = None
     if y is not None:
-        net.loss_and_gradient(X, y)
+        net.train_step(X, y, deterministic=True)
         norms = [float(np.linalg.norm(layer.weight_grad)) for layer in net.dense_layers]
         grad_norms = list(norms)
         ratio = _ratio(norms[0], norms[-1])

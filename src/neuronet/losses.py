@@ -660,6 +660,8 @@ class Head:
         """What ``predict`` returns for outputs ``a``: labels for a classifier, else values.
 
         Values are squeezed to 1-D for a single output; labels are ``classes`` when given.
+        Several sigmoid outputs (independent yes/no labels) give the 0/1 indicator matrix, as
+        scikit-learn does: ``classes`` then names its columns.
         """
         if not self.is_classifier:
             return a[:, 0] if self.n_outputs == 1 else a
@@ -667,8 +669,9 @@ class Head:
             labels: NDArray[Any] = a.argmax(axis=1)
         else:
             labels = (a >= 0.5).astype(np.int64)
-            if self.n_outputs == 1:
-                labels = labels[:, 0]
+            if self.n_outputs > 1:
+                return labels
+            labels = labels[:, 0]
         if self.classes is not None:
             return np.asarray(self.classes)[labels]
         return labels
