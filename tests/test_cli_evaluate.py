@@ -182,3 +182,74 @@ def test_help_and_a_subprocess(classifier, rng, tmp_path):
     )
     assert done.returncode == EXIT_FAILURE and "Traceback" not in done.stderr
     assert done.stderr.startswith(f"Error: {data}: column 'colour', row 1: label ")
+
+
+@pytest.mark.parametrize(("target", "suffix"), [("label", ".csv"), ("price", ".parquet")])
+def test_round_trip_train_predict_evaluate_equals_the_python_api(tmp_path, target, suffix):
+    """neuronet train on a file, predict on held-out rows, evaluate: as the library computes."""
+    from neuronet import io
+    from neuronet.cli.tabular import Preprocessor, read_table
+
+    metrics = require("sklearn.metrics")
+    frame = make_frame(np.random.default_rng(5), 360).drop(columns=["id"])
+    other = "price" if target == "label" else "label"
+    train_file = write(frame.iloc[:300].drop(columns=[other]), tmp_path / f"train{suffix}")
+    held = frame.iloc[300:].reset_index(drop=True)
+    held_file = write(held, tmp_path / f"held{suffix}")
+    model = tmp_path / "model.safetensors"
+    result = runner.invoke(
+        app,
+        [
+            "train",
+            str(train_file),
+            "--target",
+            target,
+            "--epochs",
+            "20",
+            "-q",
+            "--out",
+            str(model),
+        ],
+        env=WIDE,
+    )
+    assert result.exit_code == EXIT_OK, result.output
+
+    saved = io.read(model)
+    pre = Preprocessor.from_section(saved.sections["preprocessing"])
+    outputs = saved.net.predict(pre.transform(held))
+    expected = outputs if pre.task == "classification" else pre.decode_target(outputs)
+
+    scored = tmp_path / "scored.jsonl"
+    result = runner.invoke(
+        app, ["predict", str(model), str(held_file), "-o", str(scored)], env=WIDE
+    )
+    assert result.exit_code == EXIT_OK, result.output
+    got = read_table(scored)["prediction"].to_numpy()
+    if pre.task == "classification":
+        assert got.tolist() == expected.tolist()
+    else:
+        np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+    result = runner.invoke(app, ["evaluate", str(model), str(held_file), "--json"], env=WIDE)
+    assert result.exit_code == EXIT_OK, result.output
+    report = json.loads(result.stdout)
+    truth = held[target].to_numpy()
+    if pre.task == "classification":
+        assert report["accuracy"] == pytest.approx(metrics.accuracy_score(truth, expected))
+    else:
+        assert report["r2"] == pytest.approx(metrics.r2_score(truth, expected), rel=1e-10)
+        assert report["mse"] == pytest.approx(metrics.mean_squared_error(truth, expected))
+
+
+def test_a_model_trained_on_a_built_in_set_scores_a_file_of_its_inputs(tmp_path, rng):
+    model = tmp_path / "spiral.safetensors"
+    args = ["train", "--data", "spiral", "--epochs", "2", "-q", "--out", str(model)]
+    assert runner.invoke(app, args, env=WIDE).exit_code == EXIT_OK
+    from neuronet import load
+
+    X = rng.normal(size=(9, 2)).astype(np.float32)
+    truth = load(model).predict(X)
+    data = write(pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "y": truth}), tmp_path / "p.csv")
+    result = invoke(model, data, "--target", "y", "--json")
+    assert result.exit_code == EXIT_OK, result.output
+    assert json.loads(result.stdout)["accuracy"] == 1.0
