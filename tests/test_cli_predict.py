@@ -313,3 +313,15 @@ def test_as_a_subprocess(classifier, rng, tmp_path):
     )
     assert done.returncode == EXIT_USAGE and "Traceback" not in done.stderr
     assert "nope.tsv" in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_without_pandas_one_line_says_how_to_install(classifier, tmp_path, monkeypatch):
+    model, _, _ = classifier
+    data = tmp_path / "new.csv"
+    data.write_text("x1,x2,colour,member\n1,2,red,True\n")
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    result = invoke(model, data)
+    assert result.exit_code == EXIT_FAILURE
+    assert result.stderr == (
+        "Error: reading data files needs pandas and pyarrow: pip install 'neuronet[data]'\n"
+    )
