@@ -55,7 +55,7 @@ from .training import Callback, History, TrainingState
 if TYPE_CHECKING:
     from .network import MLP
 
-__all__ = ["SECTION", "Checkpoint", "read", "restore", "save"]
+__all__ = ["SECTION", "Checkpoint", "check_network", "copy_weights", "read", "restore", "save"]
 
 #: The name of the model-file section that holds the training state.
 SECTION = "training"
@@ -268,18 +268,44 @@ def read(path: str | os.PathLike[str]) -> tuple[io.SavedModel, TrainingState]:
 def restore(path: str | os.PathLike[str], net: MLP) -> TrainingState:
     """Put a checkpoint's weights into ``net`` and return its training state.
 
-    ``fit(..., resume_from=path)`` calls it first, then takes over the state. ``net`` must
-    have the architecture the checkpoint was written for; if it has no classes yet, it
-    takes the checkpoint's.
+    What ``fit(..., resume_from=path)`` does first (it checks its own arguments too before
+    changing anything). ``net`` must have the architecture the checkpoint was written for;
+    if it has no classes yet, it takes the checkpoint's.
 
     Raises
     ------
     ValueError
         If ``net`` differs from the checkpoint's network (the message names the file and
         what differs), or the file holds no training state.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from neuronet import MLP, datasets, training
+    >>> X, y = datasets.moons(100, seed=0)
+    >>> path = os.path.join(tempfile.mkdtemp(), "run.safetensors")
+    >>> net = MLP([2, 4, 2], output="softmax", seed=0)
+    >>> _ = training.fit(net, X, y, epochs=3, verbose=0, callbacks=[Checkpoint(path)])
+    >>> state = restore(path, MLP([2, 4, 2], output="softmax"))
+    >>> state.history.epochs, state.optimizer["class"], state.optimizer["t"]
+    (3, 'Adam', 12)
+    >>> restore(path, MLP([2, 5, 2], output="softmax"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: Cannot resume from '...': it was written for another network (sizes [2, 4, 2] ...
     """
     saved, state = read(path)
-    mine, theirs = net.get_config(), saved.net.get_config()
+    check_network(path, net, saved.net)
+    copy_weights(saved.net, net)
+    return state
+
+
+def check_network(path: str | os.PathLike[str], net: MLP, saved: MLP) -> None:
+    """Raise a ValueError naming ``path`` and what differs unless ``net`` is ``saved``'s twin.
+
+    Twins have the same :meth:`MLP.get_config`, except that a network without classes yet
+    matches any.
+    """
+    mine, theirs = net.get_config(), saved.get_config()
     if mine["classes"] is None:
         mine["classes"] = theirs["classes"]
     differ = [
@@ -292,13 +318,16 @@ def restore(path: str | os.PathLike[str], net: MLP) -> TrainingState:
             f"Cannot resume from {os.fspath(path)!r}: it was written for another network "
             f"({'; '.join(differ)})."
         )
-    if net.classes is None and saved.net.classes is not None:
-        net.classes = saved.net.classes
-    for mine_layer, their_layer in zip(net.dense_layers, saved.net.dense_layers, strict=True):
-        targets = mine_layer.tensors()
-        for name, array in their_layer.tensors().items():
+
+
+def copy_weights(source: MLP, target: MLP) -> None:
+    """Copy every array a model file keeps (weights, biases, norms' statistics...) in place."""
+    for theirs, mine in zip(source.dense_layers, target.dense_layers, strict=True):
+        targets = mine.tensors()
+        for name, array in theirs.tensors().items():
             targets[name][...] = array
-    return state
+    if target.classes is None and source.classes is not None:
+        target.classes = source.classes
 
 
 # --- the training section: JSON and arrays ------------------------------------------------------

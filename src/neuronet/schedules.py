@@ -175,8 +175,7 @@ class Schedule(Configurable):
         saved = state_dict.get("class")
         if saved != name:
             raise ValueError(
-                f"`state_dict` holds the state of {saved}; it cannot be loaded into "
-                f"{name}."
+                f"`state_dict` holds the state of {saved}; it cannot be loaded into {name}."
             )
         twin = type(self).from_config(dict(state_dict["config"]))  # checks every value
         state = state_dict.get("state", {})

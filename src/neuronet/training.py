@@ -418,52 +418,41 @@ def fit(
     sched = _schedules.get(schedule)
     if isinstance(opt, _optimizers.LBFGS):
         _check_lbfgs(net, sched)
-    resumed = None
+    undo = (dict(net.rng.bit_generator.state), net.classes)
     if resume_from is not None:
         from . import checkpoints  # imported here: it brings io, which most runs never need
 
-        resumed = checkpoints.restore(resume_from, net)
+        saved, resumed = checkpoints.read(resume_from)
+        checkpoints.check_network(resume_from, net, saved.net)
+        net.classes = saved.net.classes  # the same, or this network had none yet
         # The validation split is drawn from the generator as it was when the run began.
         net.rng.bit_generator.state = resumed.rng_start
     rng_start = dict(net.rng.bit_generator.state)
-
-    data: _Arrays | _Stream | FullBatchData
-    if isinstance(X, FullBatchData):
-        if not isinstance(opt, _optimizers.LBFGS) or y is not None:
-            raise ValueError(
-                "A FullBatchData set trains with optimizer='lbfgs' and no `y`; got "
-                f"optimizer={optimizer!r}."
-            )
-        data = X
-        validation = None if validation_data is None else net.prepare(*validation_data)
-    elif y is None:
-        data = _Stream(net, X, steps_per_epoch, sample_weight, validation_split, opt)
-        validation = None if validation_data is None else net.prepare(*validation_data)
-    else:
-        if steps_per_epoch is not None:
-            raise ValueError(
-                "`steps_per_epoch` is for an iterable of (X, y) batches given without `y`; "
-                f"with arrays every epoch is one pass over them, got {steps_per_epoch!r}."
-            )
-        X_arr, y_arr = net.prepare(cast(ArrayLike, X), y, infer_classes=True, copy=False)
-        weight = check_sample_weight(sample_weight, len(X_arr))
-        rows, validation = _split_validation(net, X_arr, y_arr, validation_split, validation_data)
-        net.head.check_training_targets(y_arr)
-        data = _Arrays(net, X_arr, y_arr, weight, rows)
-    settings = {
-        "batch_size": batch_size,
-        "shuffle": shuffle,
-        "l2": l2,
-        "validation_split": validation_split,
-        "early_stopping": early_stopping,
-        "patience": patience,
-        "n_train": len(data) if isinstance(data, _Arrays) else None,
-        "n_validation": None if validation is None else len(validation[0]),
-    }
-    loop = _Loop(net, data, validation, l2, early_stopping, patience, hooks)
-    loop.begin(opt, sched, epochs, settings, rng_start)
-    if resumed is not None:
-        loop.restore(resumed, str(resume_from))
+    try:
+        data, validation = _data(
+            net, X, y, opt, sample_weight, steps_per_epoch, validation_split, validation_data
+        )
+        loop = _Loop(net, data, validation, l2, early_stopping, patience, hooks)
+        settings = _settings(
+            data,
+            validation,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            l2=l2,
+            validation_split=validation_split,
+            early_stopping=early_stopping,
+            patience=patience,
+        )
+        loop.begin(opt, sched, epochs, settings, rng_start)
+        if resume_from is not None:
+            loop.check(resumed, os.fspath(resume_from))
+    except BaseException:
+        # Refused (or bad data): the network is as it was.
+        net.rng.bit_generator.state, net.classes = undo
+        raise
+    if resume_from is not None:
+        checkpoints.copy_weights(saved.net, net)
+        loop.restore(resumed)
     for cb in hooks:
         cb._snapshot = loop.snapshot
     try:
@@ -490,6 +479,63 @@ def fit(
         for cb in hooks:
             cb._snapshot = None
     return loop.history
+
+
+def _data(
+    net: MLP,
+    X: ArrayLike | Iterable[tuple[Any, ...]] | FullBatchData,
+    y: ArrayLike | None,
+    opt: _optimizers.Optimizer | _optimizers.LBFGS,
+    sample_weight: ArrayLike | None,
+    steps_per_epoch: int | None,
+    validation_split: float | None,
+    validation_data: tuple[ArrayLike, ArrayLike] | None,
+) -> tuple[_Arrays | _Stream | FullBatchData, tuple[NDArray[Any], NDArray[Any]] | None]:
+    """The training data in the form the loop reads, and the validation set, prepared."""
+    data: _Arrays | _Stream | FullBatchData
+    if isinstance(X, FullBatchData):
+        if not isinstance(opt, _optimizers.LBFGS) or y is not None:
+            raise ValueError(
+                "A FullBatchData set trains with optimizer='lbfgs' and no `y`; got "
+                f"optimizer={opt!r}."
+            )
+        data = X
+        validation = None if validation_data is None else net.prepare(*validation_data)
+    elif y is None:
+        data = _Stream(net, X, steps_per_epoch, sample_weight, validation_split, opt)
+        validation = None if validation_data is None else net.prepare(*validation_data)
+    else:
+        if steps_per_epoch is not None:
+            raise ValueError(
+                "`steps_per_epoch` is for an iterable of (X, y) batches given without `y`; "
+                f"with arrays every epoch is one pass over them, got {steps_per_epoch!r}."
+            )
+        X_arr, y_arr = net.prepare(cast(ArrayLike, X), y, infer_classes=True, copy=False)
+        weight = check_sample_weight(sample_weight, len(X_arr))
+        rows, validation = _split_validation(net, X_arr, y_arr, validation_split, validation_data)
+        net.head.check_training_targets(y_arr)
+        data = _Arrays(net, X_arr, y_arr, weight, rows)
+    return data, validation
+
+
+def _settings(
+    data: _Arrays | _Stream | FullBatchData,
+    validation: tuple[NDArray[Any], NDArray[Any]] | None,
+    **arguments: Any,
+) -> dict[str, Any]:
+    """What a resumed run must share with the one that wrote the checkpoint: the arguments
+    of fit that change the result, and the sizes of the training and validation sets."""
+    return {
+        **arguments,
+        "n_train": (
+            len(data)
+            if isinstance(data, _Arrays)
+            else data.n_samples
+            if isinstance(data, FullBatchData)
+            else None  # batches: as many as the iterable gives
+        ),
+        "n_validation": None if validation is None else len(validation[0]),
+    }
 
 
 #: A loss above this many times the untrained network's loss has run away.
@@ -771,8 +817,8 @@ class _Loop:
             rising=self.rising,
         )
 
-    def restore(self, state: TrainingState, source: str) -> None:
-        """Take over a checkpoint's state, after checking that this run can go on from it."""
+    def check(self, state: TrainingState, source: str) -> None:
+        """Raise unless this run can go on from a checkpoint's state; change nothing."""
         opt, sched = self.opt, self.sched
         where = f"Cannot resume from {source!r}"
         saved_opt = state.optimizer
@@ -827,13 +873,20 @@ class _Loop:
                 f"{where}: its optimizer state is for parameters of shape {shape} and dtype "
                 f"{dtype}; this network has {params.shape} of {params.dtype}."
             )
-        try:
-            opt.load_state_dict(state.optimizer)
+        try:  # loaded into twins, so that a bad state changes nothing
+            type(opt)().load_state_dict(state.optimizer)
             if sched is not None and state.schedule is not None:
-                sched.load_state_dict(state.schedule)
-            self.net.rng.bit_generator.state = state.rng
+                type(sched)().load_state_dict(state.schedule)
+            np.random.default_rng().bit_generator.state = state.rng
         except (KeyError, TypeError, ValueError) as err:
             raise ValueError(f"{where}: its training state is invalid: {err}") from None
+
+    def restore(self, state: TrainingState) -> None:
+        """Take over a checkpoint's state (checked by :meth:`check`) and the network's weights."""
+        self.opt.load_state_dict(state.optimizer)
+        if self.sched is not None and state.schedule is not None:
+            self.sched.load_state_dict(state.schedule)
+        self.net.rng.bit_generator.state = state.rng
         self.history = replace(
             state.history, history={k: list(v) for k, v in state.history.history.items()}
         )
@@ -965,8 +1018,10 @@ class _Loop:
 
         # Resumed, it goes on for the iterations left (from the saved weights: see
         # LBFGS.state_dict for why its curvature history starts afresh).
-        left = epochs - self.history.epochs
-        result = opt.minimize(loss_and_grad, params, max_iter=left, callback=after_iteration)
+        start = self.history.epochs
+        result = opt.minimize(
+            loss_and_grad, params, max_iter=epochs - start, callback=after_iteration
+        )
         history = self.history
         if history.diverged or history.stop_reason != "completed all epochs":
             return  # diverged, stopped early or by a callback: _end_epoch said why
@@ -974,7 +1029,8 @@ class _Loop:
         if history.epochs < epochs:
             # SciPy ended the run before the last epoch: converged, or could not go on.
             word = "converged" if result.success else "stopped"
-            history.stop_reason = f"L-BFGS {word} after {result.nit} iterations: {result.message}"
+            iterations = start + result.nit
+            history.stop_reason = f"L-BFGS {word} after {iterations} iterations: {result.message}"
 
     def _logs(self, loss: float, correct: int, seen: int, lr: float) -> dict[str, float]:
         net = self.net
