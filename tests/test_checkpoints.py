@@ -446,3 +446,17 @@ def test_other_classes_are_refused(moons, tmp_path):
     train(X, np.array(["a", "b"])[y], callbacks=[Checkpoint(path), stop_after(2)])
     with pytest.raises(ValueError, match=r"classes \['a', 'b'\] there, \['b', 'c'\] here"):
         train(X, np.array(["b", "c"])[y], net_kwargs={"classes": ["b", "c"]}, resume_from=path)
+
+
+def test_training_without_checkpoints_never_imports_them():
+    # `import neuronet` stays fast: checkpoints bring io (json, tempfile, safetensors).
+    code = (
+        "import sys, neuronet\n"
+        "X, y = neuronet.datasets.xor(40, seed=0)\n"
+        "neuronet.MLP([2, 4, 2], output='softmax', seed=0).fit(X, y, epochs=2, verbose=0)\n"
+        "print(sorted(m for m in ('neuronet.io', 'neuronet.checkpoints') if m in sys.modules))\n"
+        "neuronet.Checkpoint\n"
+        "print('neuronet.checkpoints' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["[]", "True"]

@@ -250,3 +250,19 @@ def test_ctrl_c_closes_the_live_bar_and_shows_the_cursor_again(moons, monkeypatc
     # rich hides the cursor while the bar is live and shows it again when the bar stops.
     assert "\x1b[?25l" in text and text.rstrip("\n").endswith("\x1b[?25h")
     assert "epoch  1/50" in text
+
+
+def test_a_second_ctrl_c_goes_to_the_handler_that_was_there_before(moons):
+    X, y = moons
+    seen = []
+    before = signal.signal(signal.SIGINT, lambda signum, frame: seen.append(signum))
+    try:
+        history = MLP([2, 4, 2], output="softmax", seed=0).fit(
+            X, y, epochs=5, verbose=0, callbacks=[SendAt(epoch=1, times=2)]
+        )
+        mine = signal.getsignal(signal.SIGINT)
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert seen == [signal.SIGINT]  # the first was fit's, the second the application's
+    assert history.interrupted and history.epochs == 2
+    assert mine is not before and callable(mine)  # the application's own, restored

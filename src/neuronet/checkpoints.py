@@ -72,7 +72,9 @@ class Checkpoint(Callback):
     with ``fit(..., resume_from=path)``; read the network alone with ``neuronet.load(path)``.
 
     The semantics are those of Keras's ``ModelCheckpoint`` (with the optimizer's state
-    always saved, as its ``BackupAndRestore`` does, so that a run resumes exactly).
+    always saved, as its ``BackupAndRestore`` does, so that a run resumes exactly). Only
+    whole epochs are saved: a run stopped by Ctrl-C part-way through an epoch resumes from
+    the last epoch saved. The files are kept when training ends.
 
     Parameters
     ----------
