@@ -170,7 +170,7 @@ def test_a_checkpoint_is_a_model_file_with_the_whole_training_state(moons, tmp_p
     net, history = train(X, y, optimizer=opt, schedule="cosine", callbacks=[Checkpoint(path)])
     loaded = neuronet.load(path)  # the network alone, as from any model file
     np.testing.assert_array_equal(loaded.parameters, net.parameters)
-    assert "training" in io.read_metadata(path).sections
+    assert "training_state" in io.read_metadata(path).sections
 
     _, state = checkpoints.read(path)
     assert state.history.history == history.history and state.epochs == EPOCHS
@@ -185,7 +185,7 @@ def test_a_checkpoint_is_a_model_file_with_the_whole_training_state(moons, tmp_p
     assert repr(state) == "TrainingState(epoch=10/10, optimizer=Adam, schedule=CosineAnnealing)"
     # JSON and arrays only: nothing in the file can run code when it is read.
     header = json.loads(path.read_bytes()[8 : 8 + int.from_bytes(path.read_bytes()[:8], "little")])
-    assert "training" in json.loads(header["__metadata__"]["sections"])
+    assert "training_state" in json.loads(header["__metadata__"]["sections"])
 
 
 def test_infinite_and_nan_floats_survive_the_json(moons, tmp_path):
@@ -251,8 +251,8 @@ def test_checkpoint_errors(moons, tmp_path):
         Checkpoint(tmp_path / "a.safetensors", every=0)
     with pytest.raises(TypeError, match=r"`path` must be a str or os.PathLike, got 3"):
         Checkpoint(3)
-    with pytest.raises(ValueError, match="must not use the name 'training'"):
-        Checkpoint(tmp_path / "a.safetensors", sections={"training": io.Section()})
+    with pytest.raises(ValueError, match="must not use the name 'training_state'"):
+        Checkpoint(tmp_path / "a.safetensors", sections={"training_state": io.Section()})
     with pytest.raises(RuntimeError, match="only available while fit"):
         Checkpoint(tmp_path / "a.safetensors").training_state()
 
@@ -381,7 +381,7 @@ def test_a_malformed_training_section_is_a_model_file_error(tmp_path, moons):
     io.save(
         MLP([2, 8, 2], output="softmax", seed=0),
         path,
-        sections={"training": io.Section({"version": 1})},
+        sections={"training_state": io.Section({"version": 1})},
     )
     with pytest.raises(ModelFileError, match=r"odd.safetensors'.*training state is malformed"):
         train(X, y, resume_from=path)
@@ -460,3 +460,17 @@ def test_training_without_checkpoints_never_imports_them():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split("\n")[:2] == ["[]", "True"]
+
+
+def test_the_network_method_resumes_too(tmp_path):
+    # MLP.fit passes resume_from through to training.fit, the one loop.
+    X, y = datasets.moons(120, noise=0.2, seed=0)
+    path = tmp_path / "run.safetensors"
+    first = MLP([2, 8, 2], output="softmax", seed=0)
+    first.fit(X, y, epochs=4, verbose=0, callbacks=[Checkpoint(path), lambda e, logs: e == 1])
+    resumed = MLP([2, 8, 2], output="softmax", seed=0)
+    history = resumed.fit(X, y, epochs=4, verbose=0, resume_from=path)
+    whole = MLP([2, 8, 2], output="softmax", seed=0)
+    whole.fit(X, y, epochs=4, verbose=0)
+    assert history.epochs == 4
+    np.testing.assert_array_equal(resumed.parameters, whole.parameters)

@@ -1,6 +1,6 @@
 r"""Checkpoints: save a training run whole, and resume it exactly where it was.
 
-A checkpoint is a model file (:mod:`neuronet.io`) with one more section, ``training``, that
+A checkpoint is a model file (:mod:`neuronet.io`) with one more section, ``training_state``, that
 holds everything :func:`~neuronet.training.fit` needs to go on besides the weights (a
 :class:`~neuronet.training.TrainingState`): the optimizer's state (Adam's moments and step
 count), the schedule's, the random generator's (shuffling and dropout draw from it), the
@@ -58,7 +58,7 @@ if TYPE_CHECKING:
 __all__ = ["SECTION", "Checkpoint", "check_network", "copy_weights", "read", "restore", "save"]
 
 #: The name of the model-file section that holds the training state.
-SECTION = "training"
+SECTION = "training_state"
 #: The layout of that section that this version writes and reads.
 STATE_VERSION = 1
 
@@ -98,7 +98,7 @@ class Checkpoint(Callback):
         ends in ``"accuracy"``, lower for anything else (a loss).
     sections : mapping of str to neuronet.io.Section, optional
         More sections to store in every file (the command line's preprocessing, say); the
-        name ``"training"`` is taken.
+        name ``"training_state"`` is taken.
 
     Attributes
     ----------
@@ -229,7 +229,7 @@ def save(
     state : TrainingState
         What :meth:`Callback.training_state` returns during ``fit``.
     sections : mapping of str to neuronet.io.Section, optional
-        More sections to store beside it; the name ``"training"`` is taken.
+        More sections to store beside it; the name ``"training_state"`` is taken.
     """
     extra = dict(sections or {})
     if SECTION in extra:

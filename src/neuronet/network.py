@@ -486,6 +486,7 @@ class MLP:
         steps_per_epoch: int | None = None,
         callbacks: Sequence[Callback | Any] = (),
         verbose: int = 1,
+        resume_from: str | PathLike[str] | None = None,
     ) -> History:
         return _training.fit(
             self,
@@ -506,6 +507,7 @@ class MLP:
             steps_per_epoch=steps_per_epoch,
             callbacks=callbacks,
             verbose=verbose,
+            resume_from=resume_from,
         )
 
     # --- seeing inside ----------------------------------------------------------------------
