@@ -46,6 +46,9 @@ Exit codes
     Usage error: an unknown command or name, a value out of range, a destination that exists
     or cannot be written, found before any work. One line names the option and the valid
     values.
+130
+    Interrupted by Ctrl-C: ``neuronet train`` stops after the batch in progress and saves the
+    model trained so far (``--checkpoint FILE`` and ``--resume FILE`` continue the run).
 
 A traceback means a bug in neuronet; please report it.
 """
@@ -57,7 +60,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from ._errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
+from ._errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from .activations import activations
 from .datasets import datasets
 from .diagnose import diagnose
@@ -70,7 +73,7 @@ from .plot import plot_app
 from .predict import predict
 from .train import train
 
-__all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "app", "main"]
+__all__ = ["EXIT_FAILURE", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "app", "main"]
 
 #: The program name in usage lines, error messages and the completion variable
 #: (``_NEURONET_COMPLETE``), however the command line was started (``python -m neuronet``).

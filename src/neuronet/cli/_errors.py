@@ -15,7 +15,15 @@ from typing import NoReturn
 
 import typer
 
-__all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "bad_value", "fail", "usage_errors"]
+__all__ = [
+    "EXIT_FAILURE",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "bad_value",
+    "fail",
+    "usage_errors",
+]
 
 #: The command did what was asked.
 EXIT_OK = 0
@@ -23,6 +31,8 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 #: A mistake on the command line, found before any work was done (click's convention).
 EXIT_USAGE = 2
+#: Stopped by Ctrl-C (128 + SIGINT, the shell's convention); what was done so far is kept.
+EXIT_INTERRUPTED = 130
 
 
 @contextmanager

@@ -21,6 +21,7 @@ import os
 import re
 import sys
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +32,7 @@ import typer
 from numpy.typing import NDArray
 
 from .. import MLP, DivergenceWarning, __version__, activations, datasets, io, losses, optimizers
-from ._errors import bad_value, fail, usage_errors
+from ._errors import EXIT_INTERRUPTED, bad_value, fail, usage_errors
 from ._output import JSON_HELP, print_json
 
 if TYPE_CHECKING:
@@ -130,8 +131,8 @@ def parse_activations(text: str, n_hidden: int) -> list[activations.Activation]:
     return acts
 
 
-def check_destination(out: Path, *, force: bool) -> None:
-    """Refuse, naming ``--out``, a path the model could not be saved to, before training.
+def check_destination(out: Path, *, force: bool, option: str = "--out") -> None:
+    """Refuse, naming ``option``, a path the model could not be saved to, before training.
 
     Raises
     ------
@@ -142,16 +143,16 @@ def check_destination(out: Path, *, force: bool) -> None:
     folder = out.parent
     if out.is_dir():
         raise bad_value(
-            "--out",
+            option,
             f"{str(out)!r} is a folder; give a file name such as "
             f"{str(out / 'model.safetensors')!r}.",
         )
     if not folder.is_dir():
-        raise bad_value("--out", f"folder {str(folder)!r} does not exist; create it first.")
+        raise bad_value(option, f"folder {str(folder)!r} does not exist; create it first.")
     if out.exists() and not force:
-        raise bad_value("--out", f"{str(out)!r} already exists; pass --force to overwrite it.")
+        raise bad_value(option, f"{str(out)!r} already exists; pass --force to overwrite it.")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise bad_value("--out", f"cannot write to folder {str(folder)!r} (permission denied).")
+        raise bad_value(option, f"cannot write to folder {str(folder)!r} (permission denied).")
 
 
 def split_rows(
@@ -404,6 +405,24 @@ def train(
             show_default=False,
         ),
     ] = None,
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="After every epoch, save the run's whole state (weights, optimizer, schedule, "
+            "random generator, history) to FILE, atomically, to continue it with --resume.",
+            show_default=False,
+        ),
+    ] = None,
+    resume: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="Continue the run saved in FILE by --checkpoint, from the epoch after it; "
+            "give the same data and options as the run that wrote it.",
+            show_default=False,
+        ),
+    ] = None,
     json_output: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
@@ -417,6 +436,12 @@ def train(
     neuronet train houses.parquet --target price --impute median --json
 
     neuronet train --data moons --activation tanh --plots figures/
+
+    neuronet train big.csv --target y --checkpoint run.ckpt   (then, after Ctrl-C or a crash,
+    the same command with --resume run.ckpt --force)
+
+    Ctrl-C stops after the batch in progress, saves the model trained so far and exits with
+    code 130.
     """
     from rich.console import Console
 
@@ -479,6 +504,14 @@ def train(
     if plots is not None:
         _check_plots(plots)
     check_destination(out, force=force)
+    if resume is not None and not resume.is_file():
+        raise bad_value("--resume", f"{str(resume)!r} is not a file; give a --checkpoint file.")
+    if checkpoint is not None:
+        if checkpoint.resolve() == out.resolve():
+            raise bad_value("--checkpoint", "must be another file than --out.")
+        # The file a run resumes from is the one it goes on writing: no --force needed.
+        same = resume is not None and checkpoint.resolve() == resume.resolve()
+        check_destination(checkpoint, force=force or same, option="--checkpoint")
 
     # --- the data --------------------------------------------------------------------------------
     categories = [part for part in re.split(r"\s*,\s*", categorical.strip()) if part]
@@ -508,8 +541,13 @@ def train(
             f"{len(job.X_held)} held out)"
         )
         console.print(net.summary(), markup=False)
+    callbacks = []
+    if checkpoint is not None:
+        from ..checkpoints import Checkpoint
+
+        callbacks.append(Checkpoint(checkpoint, sections=_preprocessing_section(job)))
     redirect = contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext()
-    with warnings.catch_warnings(record=True) as caught, redirect:
+    with warnings.catch_warnings(record=True) as caught, redirect, _resume_errors(resume):
         # The divergence is reported below in one line, not as a warning's text.
         warnings.simplefilter("always", DivergenceWarning)
         history = net.fit(
@@ -526,6 +564,8 @@ def train(
             patience=patience,
             l2=l2,
             verbose=0 if quiet else 1,
+            callbacks=callbacks,
+            resume_from=resume,
         )
     for w in caught:
         if not issubclass(w.category, DivergenceWarning):
@@ -593,8 +633,11 @@ def train(
                 "metrics": metrics,
                 "model": str(out),
                 "plots": [str(path) for path in written],
+                "interrupted": history.interrupted,
             }
         )
+        if history.interrupted:
+            raise typer.Exit(EXIT_INTERRUPTED)
         return
     console.print(_metrics_table(metrics, len(job.X_held)))
     if history.stopped_early and history.best_epoch is not None:
@@ -610,6 +653,14 @@ def train(
     for path in written:
         console.print(f"Wrote {path}", markup=False)
     console.print(f"Saved the model to {out}", markup=False)
+    if history.interrupted:
+        again = (
+            f"; to go on, run the same command with --resume {checkpoint} --force"
+            if checkpoint is not None
+            else ""
+        )
+        typer.echo(f"Interrupted: the model trained so far is saved{again}.", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED)
 
 
 # --- the data ---------------------------------------------------------------------------------
@@ -843,6 +894,29 @@ def _sections(
     if job.preprocessor is not None:
         sections["preprocessing"] = job.preprocessor.to_section()
     return sections
+
+
+def _preprocessing_section(job: _Job) -> dict[str, io.Section]:
+    """What a checkpoint stores beside the training state: the preprocessing, if any."""
+    if job.preprocessor is None:
+        return {}
+    return {"preprocessing": job.preprocessor.to_section()}
+
+
+@contextlib.contextmanager
+def _resume_errors(resume: Path | None) -> Iterator[None]:
+    """A --resume file that cannot be read or does not fit this run: one line, exit 1."""
+    if resume is None:
+        yield
+        return
+    try:
+        yield
+    except io.ModelFileError as err:
+        fail(str(err))
+    except ValueError as err:
+        if str(resume) not in str(err):
+            raise
+        fail(f"{err} (--resume)")
 
 
 def _save(net: MLP, out: Path, sections: dict[str, io.Section]) -> None:
