@@ -115,3 +115,11 @@ def test_python_dash_m_neuronet_export(model, tmp_path):
     assert again.returncode == EXIT_USAGE and again.stdout == ""
     lines = again.stderr.strip().splitlines()
     assert len(lines) == 1 and "neuronet export: error:" in lines[0] and "--force" in lines[0]
+
+
+def test_without_the_onnx_package_it_says_what_to_install(model, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "onnx", None)  # `import onnx` now raises ImportError
+    result = runner.invoke(app, ["export", str(model), str(tmp_path / "m.onnx")])
+    assert result.exit_code == EXIT_FAILURE
+    assert "needs the 'onnx' package: pip install" in result.output
+    assert result.output.count("\n") == 1 and not (tmp_path / "m.onnx").exists()

@@ -58,6 +58,7 @@ def export(
     Example: neuronet export model.safetensors model.onnx --labels
     """
     from .. import io
+    from .. import onnx as neuronet_onnx
 
     if out.is_dir():
         raise bad_value(
@@ -69,11 +70,7 @@ def export(
     if out.exists() and not force:
         raise bad_value("OUT.onnx", f"{str(out)!r} already exists; pass --force to overwrite it.")
     try:
-        from .. import onnx as neuronet_onnx
-
         net = io.load(model)
-    except ImportError as err:
-        fail(str(err))
     except io.ModelFileError as err:
         fail(str(err))
     except OSError as err:
