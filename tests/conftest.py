@@ -28,3 +28,34 @@ def require(module: str) -> ModuleType:
     if on_ci():
         return importlib.import_module(module)
     return pytest.importorskip(module)
+
+
+# --- hypothesis profiles ----------------------------------------------------------------------
+# "ci" (the default): few examples, derandomized so every run draws the same ones and a failure
+# on CI reproduces anywhere; no deadline, since a shared 2-core runner makes timings noisy.
+# "thorough" (``pytest --hypothesis-profile=thorough``): many more examples, freshly random each
+# run, for a nightly-style search. Neither writes an example database into the working tree.
+try:
+    from hypothesis import HealthCheck, settings
+except ImportError:  # optional locally: the property tests require() it and skip without it
+    pass
+else:
+    settings.register_profile(
+        "ci",
+        max_examples=25,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    settings.register_profile(
+        "thorough",
+        max_examples=1000,
+        derandomize=False,
+        deadline=None,
+        database=None,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    settings.load_profile("ci")

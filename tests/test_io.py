@@ -1,6 +1,12 @@
+import contextlib
+import errno
 import json
 import os
+import re
 import struct
+import subprocess
+import tempfile
+import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -372,3 +378,282 @@ def test_bad_sections_are_refused_before_writing(tmp_path, trained, sections, er
     with pytest.raises(error, match=message):
         save(net, path, sections=sections)
     assert not path.exists()
+
+
+# --- a save that cannot complete: out of disk, read-only, no permission, a locked file -------
+#
+# The monkeypatched tests run everywhere (CI included): they make the kernel's answer the one a
+# full disk, a read-only mount or a locked file gives. The tmpfs tests check the same with the
+# real kernel where this process may mount one (root, not in an unprivileged container).
+
+
+@pytest.mark.parametrize(
+    ("where", "code", "reason", "cls"),
+    [
+        ("os.fsync", errno.ENOSPC, "no space left on device", OSError),
+        ("os.fdopen", errno.EDQUOT, "disk quota exceeded", OSError),
+        ("tempfile.mkstemp", errno.EROFS, "read-only file system", OSError),
+        ("tempfile.mkstemp", errno.EACCES, "permission denied", PermissionError),
+        ("os.replace", errno.EACCES, "permission denied", PermissionError),  # a locked file
+        ("os.replace", errno.EPERM, "operation not permitted", PermissionError),
+    ],
+)
+def test_a_save_that_fails_names_the_file_and_reason_and_changes_nothing(
+    tmp_path, trained, monkeypatch, where, code, reason, cls
+):
+    net, _ = trained
+    path = tmp_path / "m.safetensors"
+    net.save(path)
+    before = path.read_bytes()
+    module, name = where.split(".")
+
+    def refuse(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr({"os": os, "tempfile": tempfile}[module], name, refuse)
+    net.parameters[...] = 0.0
+    with pytest.raises(cls) as caught:
+        net.save(path)
+    err = caught.value
+    assert err.errno == code  # callers can still tell the cases apart by errno
+    message = str(err)
+    assert f"Cannot save model to {str(path)!r}: {reason}; the previous file is unchanged" in (
+        message
+    )
+    assert "To fix:" in message and ".tmp" not in message
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m.safetensors"]  # no temporary file left
+
+
+def test_a_failed_first_save_says_nothing_was_written(tmp_path, trained, monkeypatch):
+    net, _ = trained
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OSError, match=r"no space left on device; nothing was written\. To fix"):
+        net.save(tmp_path / "m.safetensors")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_during_a_save_removes_the_temporary_file_and_stays_ctrl_c(
+    tmp_path, trained, monkeypatch
+):
+    net, _ = trained
+
+    def interrupted(fd):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        net.save(tmp_path / "m.safetensors")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    """A 64 KiB tmpfs mounted for this test (skips where mounting is not permitted)."""
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.strip()}); the monkeypatched "
+                    "tests above cover the same errors")  # fmt: skip
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def test_a_save_onto_a_full_disk_leaves_the_previous_file(tmpfs, trained):
+    net, _ = trained
+    path = tmpfs / "m.safetensors"
+    net.save(path)
+    before = path.read_bytes()
+    filler = os.open(tmpfs / "filler", os.O_WRONLY | os.O_CREAT)
+    with contextlib.suppress(OSError):  # fill every block left
+        while True:
+            os.write(filler, b"\0" * 4096)
+    os.close(filler)
+    bigger = MLP([3, 64, 3], output="softmax", seed=0)
+    with pytest.raises(OSError) as caught:
+        bigger.save(path)
+    assert caught.value.errno == errno.ENOSPC
+    assert f"{str(path)!r}: no space left on device; the previous file is unchanged" in str(
+        caught.value
+    )
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmpfs.iterdir()) == ["filler", "m.safetensors"]
+    (tmpfs / "filler").unlink()
+    bigger.save(path)  # with room again, the same save works
+    assert load(path).sizes == [3, 64, 3]
+
+
+def test_a_save_onto_a_read_only_disk_leaves_the_previous_file(tmpfs, trained):
+    net, _ = trained
+    path = tmpfs / "m.safetensors"
+    net.save(path)
+    before = path.read_bytes()
+    subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], check=True)
+    with pytest.raises(OSError) as caught:
+        net.save(path)
+    assert caught.value.errno == errno.EROFS
+    assert f"{str(path)!r}: read-only file system; the previous file is unchanged" in str(
+        caught.value
+    )
+    assert path.read_bytes() == before
+    assert [p.name for p in tmpfs.iterdir()] == ["m.safetensors"]
+
+
+# --- loader regressions found by fuzzing (tests/test_fuzz_io.py) ------------------------------
+
+
+def _header_and_body(path):
+    data = path.read_bytes()
+    n = struct.unpack("<Q", data[:8])[0]
+    return json.loads(data[8 : 8 + n]), data[8 + n :]
+
+
+def _write(path, header, body):
+    text = json.dumps(header).encode()
+    path.write_bytes(struct.pack("<Q", len(text)) + text + body)
+
+
+def _forge(path, tensors, metadata):
+    """A file whose checksum is recomputed after the change, as anyone could: only the
+    loader's checks of the structure stand between it and the user."""
+    from safetensors.numpy import save_file
+
+    from neuronet.io import _digest
+
+    metadata = dict(metadata)
+    metadata["sha256"] = _digest(tensors, metadata.get("sections"))
+    save_file(tensors, path, metadata=metadata)
+
+
+def _peak_memory(function, *args):
+    tracemalloc.start()
+    try:
+        with contextlib.suppress(ModelFileError):
+            function(*args)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_read_metadata_never_allocates_the_header_length_a_tiny_file_claims(tmp_path):
+    # Found by fuzzing: 8 bytes claiming a 50 MB header made read_metadata allocate 50 MB.
+    path = tmp_path / "tiny.safetensors"
+    path.write_bytes(struct.pack("<Q", 50_000_000) + b"{}")
+    with pytest.raises(ModelFileError, match=r"tiny\.safetensors.*shorter than its header"):
+        read_metadata(path)
+    assert _peak_memory(read_metadata, path) < 2**20
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"shape": [25_000_000_000], "data_offsets": [0, 10**11]}, "data offsets"),
+        ({"shape": [25_000_000_000]}, "does not fit its"),
+        ({"shape": [2**40, 2**40]}, "does not fit its"),
+        ({"dtype": "BF16"}, "dtype 'BF16'; a model file holds only"),
+        ({"dtype": "C64"}, "dtype 'C64'"),
+        ({"data_offsets": [8, 4]}, "data offsets"),
+        ({"shape": [-1]}, "not a list of non-negative integers"),
+    ],
+)
+def test_a_header_claiming_more_than_the_file_holds_is_refused_before_allocating(
+    tmp_path, trained, entry, message
+):
+    # A 100 GB tensor claimed in a 1 kB file: refused by comparing the claim with the file's
+    # size, never by trying. (safetensors turned BF16 into a KeyError, not an error we name.)
+    net, _ = trained
+    path = tmp_path / "m.safetensors"
+    net.save(path)
+    header, body = _header_and_body(path)
+    header["layers.0.weights"].update(entry)
+    _write(path, header, body)
+    with pytest.raises(ModelFileError, match=rf"m\.safetensors.*{re.escape(message)}"):
+        load(path)
+    assert _peak_memory(load, path) < 2**20
+
+
+def test_an_architecture_far_larger_than_its_weights_is_refused_before_building_it(
+    tmp_path, trained
+):
+    # Found by fuzzing: the checksum covers tensors, not the architecture's JSON, and load
+    # built the network the JSON described (here 2**31 inputs: 32 GB) before comparing.
+    net, _ = trained
+    path = tmp_path / "m.safetensors"
+    net.save(path)
+    config = {**net.get_config(), "sizes": [2**31, 6, 4, 3]}
+    _rewrite_metadata(path, config=json.dumps(config))
+    with pytest.raises(
+        ModelFileError,
+        match=r"architecture needs tensor 'layers.0.weights' of shape \(2147483648, 6\); "
+        r"the file holds \(3, 6\)",
+    ):
+        load(path)
+    assert _peak_memory(load, path) < 2**20
+
+
+@pytest.mark.parametrize(
+    "config",
+    ["[" * 100_000 + "]" * 100_000, '{"sizes": ' + "9" * 5000 + "}"],
+    ids=["nested 100,000 deep", "an integer of 5,000 digits"],
+)
+def test_json_that_python_cannot_parse_is_a_model_file_error(tmp_path, trained, config):
+    # RecursionError and the int-digits ValueError escaped as themselves.
+    net, _ = trained
+    path = tmp_path / "m.safetensors"
+    net.save(path)
+    _rewrite_metadata(path, config=config)
+    for function in (read_metadata, load):
+        with pytest.raises(ModelFileError, match="architecture description is invalid"):
+            function(path)
+
+
+def test_a_header_nested_too_deeply_is_a_model_file_error(tmp_path):
+    path = tmp_path / "deep.safetensors"
+    text = b"[" * 100_000 + b"]" * 100_000
+    path.write_bytes(struct.pack("<Q", len(text)) + text)
+    with pytest.raises(ModelFileError, match=r"deep\.safetensors.*nested too deeply"):
+        read_metadata(path)
+
+
+def test_section_arrays_that_belong_to_no_section_are_refused(tmp_path, rng, trained):
+    # They were dropped silently; and a section named "a.b" could claim another's arrays.
+    net, _ = trained
+    path = tmp_path / "m.safetensors"
+    save(net, path, sections={"preprocessing": _preprocessing(rng)})
+    from safetensors.numpy import load_file
+
+    tensors = load_file(path)
+    metadata = _header_and_body(path)[0]["__metadata__"]
+    _forge(path, {**tensors, "sections.ghost.x": np.zeros(1)}, metadata)
+    with pytest.raises(ModelFileError, match=r"'sections.ghost.x' belongs to none of its sect"):
+        read(path)
+    _forge(path, tensors, {**metadata, "sections": json.dumps({"a.b": {}, "preprocessing": {}})})
+    with pytest.raises(ModelFileError, match=r"section name 'a\.b' is not a lower-case"):
+        read(path)
+
+
+def test_a_forged_tensor_of_the_wrong_dtype_is_refused(tmp_path, trained):
+    net, _ = trained
+    path = tmp_path / "m.safetensors"
+    net.save(path)
+    from safetensors.numpy import load_file
+
+    tensors = load_file(path)
+    tensors["layers.0.bias"] = tensors["layers.0.bias"].astype(np.float64)
+    _forge(path, tensors, _header_and_body(path)[0]["__metadata__"])
+    with pytest.raises(
+        ModelFileError, match=r"'layers.0.bias' has shape \(6,\) and dtype float64"
+    ):
+        load(path)

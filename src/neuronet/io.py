@@ -39,7 +39,10 @@ True
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -48,7 +51,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
@@ -231,6 +234,13 @@ def save(
         If the folder of ``path`` does not exist.
     IsADirectoryError
         If ``path`` is a folder.
+    OSError
+        If the file cannot be written: no space left on the device (``errno.ENOSPC``), a
+        read-only file system (``errno.EROFS``), no permission or a file another program holds
+        (:class:`PermissionError`, ``errno.EACCES``/``EPERM``), or any other I/O error. The
+        exception keeps the original ``errno`` (and so its subclass); its message names
+        ``path``, the reason and what to do. Whatever was at ``path`` before is left as it was
+        and no temporary file remains.
     TypeError, ValueError
         If a section is not a :class:`Section` of plain JSON and numeric arrays.
 
@@ -266,7 +276,27 @@ def save(
         metadata["sha256"] = _digest(tensors, sections_json)
     else:
         metadata["sha256"] = _digest(tensors)
-    data = to_bytes(tensors, metadata=metadata)
+    _write_atomically(to_bytes(tensors, metadata=metadata), path)
+
+
+#: What to do about the usual reasons a save fails, by errno.
+_SAVE_ADVICE = {
+    errno.ENOSPC: "free some space or save somewhere else",
+    errno.EDQUOT: "free some space (the disk quota is used up) or save somewhere else",
+    errno.EROFS: "save to a folder on a writable disk",
+    errno.EACCES: "check the folder's permissions, or close the program that holds the file",
+    errno.EPERM: "check the folder's permissions, or close the program that holds the file",
+}
+
+
+def _write_atomically(data: bytes, path: Path) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and one rename.
+
+    Any OSError on the way (no space left, a read-only disk, no permission, a locked file) is
+    re-raised as one OSError of the same errno (so of the same subclass: PermissionError for
+    EACCES) whose message names ``path``, the reason and what to do; the temporary file is
+    removed and whatever was at ``path`` before is left as it was.
+    """
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise FileNotFoundError(
@@ -278,7 +308,10 @@ def save(
             f"Cannot save model to {str(path)!r}: it is a folder; give a file name such as "
             f"{str(path / 'model.safetensors')!r}."
         )
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as err:
+        raise _save_error(path, err) from err
     try:
         # mkstemp makes the file private (0600); give it the permissions a plain open() would.
         umask = os.umask(0)
@@ -289,9 +322,27 @@ def save(
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as err:
+        # Also on Ctrl-C: never leave a half-written temporary file behind.
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(err, OSError):
+            raise _save_error(path, err) from err
         raise
+
+
+def _save_error(path: Path, err: OSError) -> OSError:
+    """``err`` re-worded: the file, the reason, that nothing changed, and what to do."""
+    reason = err.strerror or str(err) or type(err).__name__
+    reason = reason[:1].lower() + reason[1:]
+    before = "the previous file is unchanged" if os.path.exists(path) else "nothing was written"
+    advice = _SAVE_ADVICE.get(err.errno or 0)
+    message = f"Cannot save model to {str(path)!r}: {reason}; {before}" + (
+        f". To fix: {advice}." if advice else "."
+    )
+    # OSError(errno, text) builds the subclass that errno maps to (PermissionError, ...), so
+    # callers can catch by class or by errno as they would the original error.
+    return OSError(err.errno, message) if err.errno is not None else OSError(message)
 
 
 def load(path: str | os.PathLike[str]) -> MLP:
@@ -326,16 +377,25 @@ def read(path: str | os.PathLike[str]) -> SavedModel:
     from .network import MLP
 
     path = Path(path)
-    data = path.read_bytes()
 
     def fail(why: str) -> ModelFileError:
         return ModelFileError(f"Cannot load model file {str(path)!r}: {why}")
 
+    with path.open("rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        try:
+            head, header = _read_header(handle, size)
+            # Every tensor's dtype, shape and offsets checked against the file's real size
+            # before any tensor is built: a header cannot make us allocate what is not there.
+            _check_layout(header, size - len(head))
+        except ValueError as err:
+            raise fail(f"not a valid safetensors file (truncated or corrupted?): {err}") from None
+        data = head + handle.read()
     try:
         tensors = from_bytes(data)
-        metadata = _parse_metadata(data)
-    except (SafetensorError, ValueError, json.JSONDecodeError, UnicodeDecodeError) as err:
+    except (SafetensorError, ValueError) as err:
         raise fail(f"not a valid safetensors file (truncated or corrupted?): {err}") from None
+    metadata = header["__metadata__"]
     _check_format(metadata, fail)
     sections_json = metadata.get("sections")
     if _digest(tensors, sections_json) != metadata.get("sha256"):
@@ -344,21 +404,21 @@ def read(path: str | os.PathLike[str]) -> SavedModel:
             "(the file was corrupted or altered)."
         )
     info = _info(path, metadata, fail)
+    _check_sizes_fit(info.config, tensors, fail)
     try:
         net = MLP.from_config(info.config)
-    except (KeyError, TypeError, ValueError) as err:
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise fail(f"its architecture description is invalid: {err}") from None
-    sections = {
-        name: Section(
-            meta,
-            {
-                key[len(f"sections.{name}.") :]: array
-                for key, array in tensors.items()
-                if key.startswith(f"sections.{name}.")
-            },
-        )
-        for name, meta in info.sections.items()
+    sections: dict[str, Section] = {
+        name: Section(meta, {}) for name, meta in info.sections.items()
     }
+    for key, array in tensors.items():
+        if not key.startswith("sections."):
+            continue
+        name, _, array_name = key[len("sections.") :].partition(".")
+        if name not in sections or not array_name:
+            raise fail(f"tensor {key!r} belongs to none of its sections {sorted(sections)}.")
+        sections[name].arrays[array_name] = array
     tensors = {key: array for key, array in tensors.items() if not key.startswith("sections.")}
     expected = _tensors(net)
     if set(expected) != set(tensors):
@@ -374,6 +434,27 @@ def read(path: str | os.PathLike[str]) -> SavedModel:
     for name, view in _views(net).items():
         view[...] = tensors[name]
     return SavedModel(net, info, sections)
+
+
+def _check_sizes_fit(
+    config: dict[str, Any], tensors: dict[str, Any], fail: Callable[[str], ModelFileError]
+) -> None:
+    """Refuse layer widths that the file's weights do not have, before building anything.
+
+    The checksum covers the tensors, not the architecture's JSON, so an edited ``sizes`` of
+    ``[3, 10**9, 1]`` must be refused here rather than by allocating the network it describes.
+    """
+    sizes = config.get("sizes")
+    if not isinstance(sizes, list) or not all(_is_count(n) for n in sizes):
+        return  # MLP.from_config explains what is wrong with it
+    for i, shape in enumerate(itertools.pairwise(sizes)):
+        weights = tensors.get(f"layers.{i}.weights")
+        if weights is None or weights.shape != shape:
+            held = "none" if weights is None else str(weights.shape)
+            raise fail(
+                f"its architecture needs tensor 'layers.{i}.weights' of shape {shape}; "
+                f"the file holds {held}."
+            )
 
 
 def read_metadata(path: str | os.PathLike[str]) -> ModelInfo:
@@ -417,14 +498,11 @@ def read_metadata(path: str | os.PathLike[str]) -> ModelInfo:
         return ModelFileError(f"Cannot read model file {str(path)!r}: {why}")
 
     with path.open("rb") as handle:
-        prefix = handle.read(8)
-        # Cap the read: a junk file's first 8 bytes can claim an absurd header length.
-        size = int.from_bytes(prefix, "little") if len(prefix) == 8 else 0
-        header = handle.read(min(size, _MAX_HEADER))
-    try:
-        metadata = _parse_metadata(prefix + header)
-    except (ValueError, UnicodeDecodeError) as err:
-        raise fail(f"not a valid safetensors file (truncated or corrupted?): {err}") from None
+        try:
+            _, header = _read_header(handle, os.fstat(handle.fileno()).st_size)
+        except ValueError as err:
+            raise fail(f"not a valid safetensors file (truncated or corrupted?): {err}") from None
+    metadata = header["__metadata__"]
     _check_format(metadata, fail)
     return _info(path, metadata, fail)
 
@@ -435,7 +513,7 @@ def _info(
     """The header's description, checked: what :func:`read_metadata` returns."""
     try:
         config = json.loads(metadata["config"])
-    except (KeyError, TypeError, json.JSONDecodeError) as err:
+    except (KeyError, TypeError, ValueError, RecursionError) as err:
         raise fail(f"its architecture description is invalid: {err!r}") from None
     if not isinstance(config, dict):
         raise fail(f"its architecture description is not a JSON object: {config!r}")
@@ -450,12 +528,15 @@ def _info(
     if "sections" in metadata:
         try:
             sections = json.loads(metadata["sections"])
-        except (TypeError, json.JSONDecodeError) as err:
-            raise fail(f"its sections are not valid JSON: {err}") from None
+        except (TypeError, ValueError, RecursionError) as err:
+            raise fail(f"its sections are not valid JSON: {err!r}") from None
         if not isinstance(sections, dict) or not all(
-            isinstance(name, str) and isinstance(meta, dict) for name, meta in sections.items()
+            isinstance(meta, dict) for meta in sections.values()
         ):
             raise fail("its sections are not a JSON object of JSON objects.")
+        for name in sections:
+            if not _SECTION_NAME.fullmatch(name):
+                raise fail(f"its section name {name!r} is not a lower-case identifier.")
     return ModelInfo(
         path=path,
         format_version=metadata["format_version"],
@@ -481,18 +562,112 @@ def _check_format(metadata: dict[str, str], fail: Callable[[str], ModelFileError
         )
 
 
-def _parse_metadata(data: bytes) -> dict[str, str]:
-    # safetensors layout: 8-byte little-endian header length, then a JSON header whose
-    # "__metadata__" entry holds the string-to-string metadata.
-    if len(data) < 8:
+def _read_header(handle: BinaryIO, size: int) -> tuple[bytes, dict[str, Any]]:
+    """The first bytes (length and JSON) and the parsed header of a file of ``size`` bytes.
+
+    The layout of safetensors: an 8-byte little-endian header length, then a JSON object
+    whose ``"__metadata__"`` entry holds string-to-string metadata and whose other entries
+    describe the tensors. Raises ValueError for anything else; never reads more than the file
+    holds, whatever length its first 8 bytes claim.
+    """
+    prefix = handle.read(8)
+    if len(prefix) < 8:
         raise ValueError("file shorter than the safetensors header")
-    n = int.from_bytes(data[:8], "little")
-    if len(data) < 8 + n:
-        raise ValueError("file shorter than its header says")
-    header = json.loads(data[8 : 8 + n].decode("utf-8"))
+    n = int.from_bytes(prefix, "little")
+    if n > _MAX_HEADER:
+        raise ValueError(f"header length {n:,} bytes exceeds the {_MAX_HEADER:,} allowed")
+    if 8 + n > size:
+        raise ValueError(f"file shorter than its header says ({size:,} bytes, header {n:,})")
+    raw = handle.read(n)
+    try:
+        header = json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise ValueError("header JSON nested too deeply") from None
+    except UnicodeDecodeError as err:
+        raise ValueError(f"header is not UTF-8: {err}") from None
     if not isinstance(header, dict):
         raise ValueError("header is not a JSON object")
-    metadata = header.get("__metadata__", {})
+    metadata = header.setdefault("__metadata__", {})
     if not isinstance(metadata, dict):
         raise ValueError("metadata is not a mapping")
-    return metadata
+    return prefix + raw, header
+
+
+#: The tensor dtypes a model file may hold (safetensors' names) and their sizes in bytes:
+#: every numeric and boolean dtype NumPy has. neuronet writes F32 and F64, and sections'
+#: arrays any of these.
+_DTYPE_SIZES = {
+    "BOOL": 1,
+    "U8": 1,
+    "I8": 1,
+    "U16": 2,
+    "I16": 2,
+    "F16": 2,
+    "U32": 4,
+    "I32": 4,
+    "F32": 4,
+    "U64": 8,
+    "I64": 8,
+    "F64": 8,
+}
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _check_layout(header: dict[str, Any], n_bytes: int) -> None:
+    """Raise ValueError unless the header's tensors tile the ``n_bytes`` after it exactly.
+
+    Each tensor needs a known dtype, a shape of non-negative integers and offsets
+    ``[start, end]`` inside the data, spanning exactly shape × item size bytes; together they
+    cover the data without gap or overlap. The sizes are compared as Python integers, with
+    the product cut short once it exceeds the file, so no claimed shape can overflow or
+    allocate anything.
+    """
+    spans = []
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        if not isinstance(entry, dict):
+            raise ValueError(f"tensor {name!r} is described by {entry!r}, not a JSON object")
+        dtype, shape = entry.get("dtype"), entry.get("shape")
+        offsets = entry.get("data_offsets")
+        if not isinstance(dtype, str) or dtype not in _DTYPE_SIZES:
+            raise ValueError(
+                f"tensor {name!r} has dtype {dtype!r}; a model file holds only "
+                f"{', '.join(_DTYPE_SIZES)}"
+            )
+        if not isinstance(shape, list) or not all(_is_count(n) for n in shape):
+            raise ValueError(
+                f"tensor {name!r} has shape {shape!r}, not a list of non-negative integers"
+            )
+        if not (
+            isinstance(offsets, list)
+            and len(offsets) == 2
+            and all(_is_count(n) for n in offsets)
+            and offsets[0] <= offsets[1] <= n_bytes
+        ):
+            raise ValueError(
+                f"tensor {name!r} has data offsets {offsets!r}, not [start, end] within the "
+                f"file's {n_bytes:,} bytes of data"
+            )
+        count = 0 if 0 in shape else 1
+        for n in shape:
+            count *= n
+            if count > n_bytes:
+                break
+        span = offsets[1] - offsets[0]
+        if count * _DTYPE_SIZES[dtype] != span:
+            raise ValueError(
+                f"tensor {name!r} of shape {shape} and dtype {dtype} does not fit its "
+                f"{span:,} bytes"
+            )
+        spans.append((offsets[0], offsets[1]))
+    end = 0
+    for start, stop in sorted(spans):
+        if start != end:
+            raise ValueError("tensors overlap or leave a gap between them")
+        end = stop
+    if end != n_bytes:
+        raise ValueError(f"the tensors cover {end:,} of the file's {n_bytes:,} bytes of data")
