@@ -4,13 +4,13 @@ A layer's weights start random so that its neurons differ; their *scale* decides
 signal keeps its size as it passes through many layers. Each scheme below picks the variance of
 the weights from the layer's fan-in :math:`n_\text{in}` and fan-out :math:`n_\text{out}`:
 
-========================  ==========================================  ==========================
-scheme                    variance of each weight                     made for
-========================  ==========================================  ==========================
-``glorot_uniform/normal`` :math:`2 / (n_\text{in} + n_\text{out})`     sigmoid, tanh, softmax
-``he_uniform/normal``     :math:`2 / ((1 + s^2)\, n_\text{in})`        ReLU family (slope ``s``)
-``lecun_normal``          :math:`1 / n_\text{in}`                      SELU (self-normalising)
-========================  ==========================================  ==========================
+=========================  ==========================================  ==========================
+scheme                     variance of each weight                     made for
+=========================  ==========================================  ==========================
+``glorot_uniform/normal``  :math:`2 / (n_\text{in} + n_\text{out})`     sigmoid, tanh, softmax
+``he_uniform/normal``      :math:`2 / ((1 + s^2)\, n_\text{in})`        ReLU family (slope ``s``)
+``lecun_normal``           :math:`1 / n_\text{in}`                      SELU (self-normalising)
+=========================  ==========================================  ==========================
 
 Biases start at zero. ``"auto"`` asks the layer's activation for its ``recommended_init``.
 

@@ -10,13 +10,13 @@ Three output/loss pairs are canonical, because their gradient with respect to th
 
 .. math:: \frac{\partial L}{\partial z} = \frac{a - y}{n}
 
-========================  ===========================  ======================================
-output activation         loss                         used for
-========================  ===========================  ======================================
-identity                  :class:`MeanSquaredError`    regression
-sigmoid                   :class:`BinaryCrossEntropy`  two classes, or several yes/no labels
+========================  ================================  ======================================
+output activation         loss                              used for
+========================  ================================  ======================================
+identity                  :class:`MeanSquaredError`         regression
+sigmoid                   :class:`BinaryCrossEntropy`       two classes, or several yes/no labels
 softmax                   :class:`CategoricalCrossEntropy`  one of several classes
-========================  ===========================  ======================================
+========================  ================================  ======================================
 
 For these pairs the network never forms :math:`a` and :math:`\partial L/\partial a` separately:
 :meth:`Loss.fused` computes loss and gradient straight from the logits with ``log_expit`` and
