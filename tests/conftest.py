@@ -42,7 +42,7 @@ except ImportError:  # optional locally: the property tests require() it and ski
 else:
     settings.register_profile(
         "ci",
-        max_examples=25,
+        max_examples=100,
         derandomize=True,
         deadline=None,
         database=None,

@@ -657,3 +657,12 @@ def test_a_forged_tensor_of_the_wrong_dtype_is_refused(tmp_path, trained):
         ModelFileError, match=r"'layers.0.bias' has shape \(6,\) and dtype float64"
     ):
         load(path)
+
+
+def test_a_zero_dimensional_section_array_keeps_its_shape(tmp_path, trained):
+    # Found by tests/test_properties.py: np.ascontiguousarray made a 0-d array shape (1,).
+    net, _ = trained
+    path = tmp_path / "m.safetensors"
+    save(net, path, sections={"state": Section({}, {"step": np.array(7, np.int64)})})
+    step = read(path).sections["state"].arrays["step"]
+    assert step.shape == () and step.dtype == np.int64 and step == 7

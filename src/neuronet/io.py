@@ -47,6 +47,7 @@ import json
 import os
 import re
 import tempfile
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -201,7 +202,8 @@ def _section_tensors(
                     f"array {key!r} of section {name!r} must be numeric or boolean, "
                     f"got dtype {array.dtype}; put text in the section's metadata."
                 )
-            tensors[f"sections.{name}.{key}"] = np.ascontiguousarray(array)
+            # np.require, not np.ascontiguousarray: that turns a 0-d array into shape (1,).
+            tensors[f"sections.{name}.{key}"] = np.require(array, requirements="C")
     try:
         text = json.dumps(meta, allow_nan=False)
     except (TypeError, ValueError) as err:
@@ -406,7 +408,11 @@ def read(path: str | os.PathLike[str]) -> SavedModel:
     info = _info(path, metadata, fail)
     _check_sizes_fit(info.config, tensors, fail)
     try:
-        net = MLP.from_config(info.config)
+        with warnings.catch_warnings():
+            # Advice about the architecture (a softmax hidden layer, a linear network) was
+            # given when it was built; loading it again is not the moment to repeat it.
+            warnings.simplefilter("ignore", UserWarning)
+            net = MLP.from_config(info.config)
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise fail(f"its architecture description is invalid: {err}") from None
     sections: dict[str, Section] = {
