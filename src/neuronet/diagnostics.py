@@ -195,7 +195,7 @@ class LayerDiagnosis:
         return float(np.mean(self.prelu_slopes))
 
     def metrics(self) -> dict[str, float]:
-        """The measures that apply to this layer, by the names in :data:`METRICS`."""
+        """The measures that apply to this layer, by the names in ``METRICS``."""
         values = {name: getattr(self, name) for name in METRICS}
         return {name: float(value) for name, value in values.items() if value is not None}
 
@@ -738,7 +738,7 @@ class Monitor(Callback):
     Pass it to ``fit``: ``history = net.fit(X, y, callbacks=[Monitor(X, y)])``. At the end of
     every ``every``-th epoch (the first one included) it measures, on a fixed sample of ``X``,
     what :func:`diagnose` measures, and at the end of training adds it to the history under
-    ``"layer{i}/{metric}"`` (``i`` the dense layer, from 1; the metrics of :data:`METRICS` that
+    ``"layer{i}/{metric}"`` (``i`` the dense layer, from 1; the metrics of ``METRICS`` that
     apply to the layer). Each list has one value per epoch, like ``history["loss"]``, with NaN
     for the epochs not measured. :func:`neuronet.plot.diagnostics` draws them.
 

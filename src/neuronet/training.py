@@ -389,8 +389,8 @@ def fit(
     -----
     DivergenceWarning
         When the loss becomes NaN or infinite, or runs away (more than
-        :data:`RUNAWAY_FACTOR` times the untrained network's loss, or rising for
-        :data:`RUNAWAY_EPOCHS` epochs in a row while above it). Training stops, the weights
+        ``RUNAWAY_FACTOR`` times the untrained network's loss, or rising for
+        ``RUNAWAY_EPOCHS`` epochs in a row while above it). Training stops, the weights
         of the best epoch (NaN: the last finite epoch) are kept and ``history.diverged`` is
         True.
 
