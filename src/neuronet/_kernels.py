@@ -1,4 +1,4 @@
-"""Optional compiled optimizer updates (numba), used only where they pay off.
+"""Optional compiled kernels (numba): optimizer updates and the passes around each product.
 
 An optimizer step in NumPy is a dozen passes over the flat parameter buffer (Adam: scale m,
 add the gradient, scale v, square, add, square root, add eps, divide, add to p), each with its
@@ -11,9 +11,18 @@ in the same order and in the parameters' dtype (scalars arrive already cast, as 
 Python float to the array's dtype), with no fused multiply-add or reassociation: the results
 are bit-identical to the NumPy path, which the tests check.
 
+The layer kernels fuse the element-wise passes that surround each matrix product of a
+training step into one pass each: the bias add and the ReLU forward (NumPy: ``z += b``, then
+``np.maximum(z, 0)`` into a new array), the ReLU backward and the bias gradient (NumPy:
+``grad *= z > 0``, then ``np.sum(grad, axis=0)``), and dropout's mask and product. They too
+do exactly NumPy's arithmetic in NumPy's order (the column sums add the rows one after the
+other, as NumPy's reduction over the first axis does), so training gives bit-identical weights
+with and without them; ``tests/test_fast_paths.py`` checks every one against the NumPy path.
+
 numba is an optional dependency (``pip install neuronet[fast]``). Without it, or for buffers
-smaller than :data:`MIN_SIZE` (where compiling would cost more than it saves), the optimizers
-use NumPy. :func:`set_enabled` switches the kernels off or back on.
+smaller than :data:`MIN_SIZE` (:data:`MIN_LAYER_SIZE` for the layer kernels), where a call
+would cost more than it saves, the library uses NumPy. :func:`set_enabled` switches the
+kernels off or back on.
 """
 
 from __future__ import annotations
@@ -23,10 +32,13 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MIN_SIZE", "enabled", "get", "set_enabled"]
+__all__ = ["MIN_LAYER_SIZE", "MIN_SIZE", "enabled", "get", "layer_kernel", "set_enabled"]
 
 #: Parameter buffers at least this large use the compiled kernels when numba is installed.
 MIN_SIZE = 50_000
+
+#: Batches of at least this many activations (samples × neurons) use the layer kernels.
+MIN_LAYER_SIZE = 2_048
 
 _enabled: bool | None = None  # None: use numba if it is installed
 _compiled: dict[str, Callable[..., None]] = {}
@@ -64,6 +76,17 @@ def get(name: str, size: int) -> Callable[..., None] | None:
     return _compiled[name]
 
 
+def layer_kernel(name: str, size: int) -> Callable[..., Any] | None:
+    """The compiled layer kernel ``name`` for ``size`` activations, or None to use NumPy."""
+    if size < MIN_LAYER_SIZE or _enabled is False:
+        return None
+    if not _compiled:
+        if not enabled():
+            return None
+        _compile()
+    return _compiled[name]
+
+
 def _compile() -> None:
     # Imported here: numba takes a noticeable time to import, and most uses never need it.
     import numba
@@ -74,7 +97,9 @@ def _compile() -> None:
     # no longer match the NumPy path bit for bit.
     def compile_all(cache: bool) -> dict[str, Callable[..., None]]:
         jit = numba.njit(cache=cache, nogil=True, error_model="numpy")
-        return {"sgd": jit(_sgd), "rmsprop": jit(_rmsprop), "adam": jit(_adam)}
+        kernels: dict[str, Any] = {"sgd": _sgd, "rmsprop": _rmsprop, "adam": _adam}
+        kernels.update(_LAYER_KERNELS)
+        return {name: jit(kernel) for name, kernel in kernels.items()}
 
     try:
         # Cache the machine code on disk so that later processes skip the compilation.
@@ -130,3 +155,63 @@ def _adam(
         m[i] = mi
         v[i] = vi
         p[i] = p[i] + (mi / (np.sqrt(vi) + eps_term)) * neg_step
+
+
+# The layer kernels, over C-contiguous 2-D arrays of shape (n_samples, n_neurons); `b` and
+# `col` are 1-D of length n_neurons. Each does NumPy's operations in NumPy's order.
+
+
+def _bias_relu(z: Any, b: Any, a: Any) -> None:
+    # z += b; a = np.maximum(z, 0). np.maximum passes NaN on and gives +0 for -0, as below.
+    for i in range(z.shape[0]):
+        for j in range(z.shape[1]):
+            zij = z[i, j] + b[j]
+            z[i, j] = zij
+            a[i, j] = zij if (zij > 0 or zij != zij) else 0
+
+
+def _relu_backward_bias(g: Any, z: Any, col: Any, zero: Any) -> None:
+    # g *= (z > 0), where NumPy casts the bool to 1 or 0 in g's dtype (`zero`): 0 * g keeps
+    # g's sign and NaN stays NaN. Then col = g.sum(axis=0): NumPy reduces the first axis by
+    # adding whole rows, in order.
+    k = g.shape[1]
+    for j in range(k):
+        g0j = g[0, j]
+        g0j = g0j if z[0, j] > 0 else g0j * zero
+        g[0, j] = g0j
+        col[j] = g0j
+    for i in range(1, g.shape[0]):
+        for j in range(k):
+            gij = g[i, j]
+            gij = gij if z[i, j] > 0 else gij * zero
+            g[i, j] = gij
+            col[j] = col[j] + gij
+
+
+def _column_sums(g: Any, col: Any) -> None:
+    # col = g.sum(axis=0), in NumPy's order (rows added one after the other).
+    k = g.shape[1]
+    for j in range(k):
+        col[j] = g[0, j]
+    for i in range(1, g.shape[0]):
+        for j in range(k):
+            col[j] = col[j] + g[i, j]
+
+
+def _dropout(x: Any, u: Any, rate: Any, scale: Any, mask: Any, out: Any) -> None:
+    # mask = (u >= rate).astype(dtype) * scale; out = x * mask. `rate` and `scale` arrive in
+    # the arrays' dtype, as NumPy compares and multiplies a float32 array with a Python float.
+    zero = scale - scale  # +0 in the arrays' dtype, as 0 * scale
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            m = scale if u[i, j] >= rate else zero
+            mask[i, j] = m
+            out[i, j] = x[i, j] * m
+
+
+_LAYER_KERNELS: dict[str, Callable[..., None]] = {
+    "bias_relu": _bias_relu,
+    "backward_relu": _relu_backward_bias,
+    "column_sums": _column_sums,
+    "dropout": _dropout,
+}

@@ -110,6 +110,8 @@ def _all_finite(arr: NDArray[Any], rows: int = 65536) -> bool:
     """
     if not np.issubdtype(arr.dtype, np.floating):
         return True
+    if len(arr) <= rows:  # one block: the common case, and a single sample to predict
+        return bool(np.isfinite(arr).all())
     return all(np.isfinite(arr[i : i + rows]).all() for i in range(0, len(arr), rows))
 
 

@@ -153,6 +153,10 @@ class Activation(abc.ABC):
         Points where :math:`f'` jumps; tests keep finite differences away from them.
     description : str
         What the activation does and when to use it, in one or two sentences.
+    kernel : str or None
+        The name of the compiled kernels (:mod:`neuronet._kernels`, with numba installed)
+        that fuse this activation with its layer's bias add and bias gradient while training;
+        None (most activations) uses :meth:`forward_with` and :meth:`backward_with`.
 
     Notes
     -----
@@ -178,6 +182,7 @@ class Activation(abc.ABC):
     recommended_init: ClassVar[str]
     kinks: tuple[float, ...] = ()
     description: ClassVar[str]
+    kernel: ClassVar[str | None] = None
 
     # -- the function and its derivative ------------------------------------------------
 
@@ -271,6 +276,14 @@ class Activation(abc.ABC):
             The learned parameters, owned by the layer.
         """
         return self.forward(z)
+
+    def forward_into(self, z: FloatArray, params: FloatArray) -> FloatArray:
+        """:meth:`forward_with`, written over `z` where the activation can: for prediction.
+
+        `z` is scratch the caller owns; the result may be `z` itself (same values, bit for
+        bit, as :meth:`forward_with`), which saves a new array per layer and call.
+        """
+        return self.forward_with(z, params)
 
     def backward_with(
         self,
@@ -522,6 +535,9 @@ class Identity(Activation):
     def forward(self, z: FloatArray) -> FloatArray:
         return z.copy()
 
+    def forward_into(self, z: FloatArray, params: FloatArray) -> FloatArray:
+        return z
+
     def derivative(self, z: FloatArray, a: FloatArray | None = None) -> FloatArray:
         return np.ones_like(z)
 
@@ -597,6 +613,9 @@ class Sigmoid(Activation):
     def forward(self, z: FloatArray) -> FloatArray:
         return special.expit(z)
 
+    def forward_into(self, z: FloatArray, params: FloatArray) -> FloatArray:
+        return special.expit(z, out=z)
+
     def derivative(self, z: FloatArray, a: FloatArray | None = None) -> FloatArray:
         a = special.expit(z) if a is None else a
         return a * (1.0 - a)
@@ -651,6 +670,9 @@ class Tanh(Activation):
 
     def forward(self, z: FloatArray) -> FloatArray:
         return np.tanh(z)
+
+    def forward_into(self, z: FloatArray, params: FloatArray) -> FloatArray:
+        return np.tanh(z, out=z)
 
     def derivative(self, z: FloatArray, a: FloatArray | None = None) -> FloatArray:
         a = np.tanh(z) if a is None else a
@@ -748,6 +770,7 @@ class ReLU(Activation):
     latex = r"f(z) = \max(0, z)"
     derivative_latex = r"f'(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}"
     recommended_init = "he_uniform"
+    kernel = "relu"
     description = (
         "Passes positive weighted sums through and zeroes negative ones. The default choice "
         "for hidden layers: cheap, and its gradient does not vanish for positive inputs."
@@ -773,6 +796,9 @@ class ReLU(Activation):
 
     def forward(self, z: FloatArray) -> FloatArray:
         return np.maximum(z, 0)
+
+    def forward_into(self, z: FloatArray, params: FloatArray) -> FloatArray:
+        return np.maximum(z, 0, out=z)
 
     def derivative(self, z: FloatArray, a: FloatArray | None = None) -> FloatArray:
         # `z > 0` (not `z >= 0`) gives f'(0) = 0, the convention described above.
@@ -1471,8 +1497,9 @@ class Softmax(Activation):
     Range :math:`(0, 1)`. Not element-wise: every output depends on the whole row, so
     :meth:`derivative` raises and :meth:`backward` computes the vector-Jacobian product
     :math:`a \odot (g - \langle g, a \rangle)` directly, without building the
-    :math:`k \times k` Jacobian. :func:`scipy.special.softmax` subtracts the row maximum
-    before exponentiating, so no exponential overflows.
+    :math:`k \times k` Jacobian. The forward pass subtracts the row maximum before
+    exponentiating, so no exponential overflows (the operations of
+    :func:`scipy.special.softmax`, in its order, without its array-API dispatch).
 
     References
     ----------
@@ -1512,7 +1539,18 @@ class Softmax(Activation):
     )
 
     def forward(self, z: FloatArray) -> FloatArray:
-        return special.softmax(z, axis=-1)
+        z = np.asarray(z)
+        if not np.issubdtype(z.dtype, np.floating):
+            return special.softmax(z, axis=-1)
+        return self.forward_into(z.copy(), np.empty(0, z.dtype))
+
+    def forward_into(self, z: FloatArray, params: FloatArray) -> FloatArray:
+        # scipy.special.softmax's operations in its order, in place: its array-API dispatch
+        # costs more than the arithmetic on a few rows.
+        z_max = np.max(z, axis=-1, keepdims=True)
+        np.subtract(z, z_max, out=z)
+        np.exp(z, out=z)
+        return np.divide(z, np.sum(z, axis=-1, keepdims=True), out=z)
 
     def derivative(self, z: FloatArray, a: FloatArray | None = None) -> FloatArray:
         raise TypeError(

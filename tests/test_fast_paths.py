@@ -1,0 +1,193 @@
+"""Every fast path against the path it replaces, bit for bit.
+
+The compiled layer kernels (numba, ``neuronet[fast]``) fuse the element-wise passes around each
+matrix product; prediction has its own lean forward pass; the softmax and log-softmax mirror
+SciPy's without its dispatch. Each must give exactly the numbers of the plain NumPy path, so
+that training with and without numba, or predicting one way or the other, cannot drift apart.
+"""
+
+import numpy as np
+import pytest
+
+from conftest import require
+from neuronet import MLP, Dense, Dropout, _kernels, activations
+from neuronet.losses import _log_softmax
+
+ELEMENTWISE = [name for name in activations.names() if activations.get(name).elementwise]
+linear_on_purpose = pytest.mark.filterwarnings("ignore:Every hidden layer uses the identity")
+
+
+@pytest.fixture
+def kernels_everywhere(monkeypatch):
+    """The compiled kernels on, for arrays of any size; switched back afterwards."""
+    require("numba")
+    monkeypatch.setattr(_kernels, "MIN_SIZE", 0)
+    monkeypatch.setattr(_kernels, "MIN_LAYER_SIZE", 0)
+    yield
+    _kernels.set_enabled(None)
+
+
+def _train(kernels: bool, dtype: str, **options):
+    _kernels.set_enabled(kernels)
+    net = MLP(**options, dtype=dtype, seed=4)
+    rng = np.random.default_rng(9)
+    X = rng.standard_normal((100, net.n_inputs))
+    if net.is_classifier:
+        y = rng.integers(0, max(net.n_outputs, 2), 100)
+    else:
+        y = rng.standard_normal((100, net.n_outputs))
+    net.fit(X, y, epochs=2, batch_size=16, verbose=0)
+    return net
+
+
+@linear_on_purpose
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("activation", ELEMENTWISE)
+def test_training_with_kernels_is_bit_identical(activation, dtype, kernels_everywhere):
+    # Hidden widths of 1 and 7 too: a one-column bias gradient takes NumPy's pairwise sum.
+    options = {"sizes": [5, 7, 1, 6, 3], "activation": activation, "output": "softmax"}
+    plain, fast = _train(False, dtype, **options), _train(True, dtype, **options)
+    np.testing.assert_array_equal(plain.parameters, fast.parameters)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"sizes": [4, 9, 3], "output": "softmax", "dropout": 0.3},
+        {"sizes": [4, 9, 9, 1], "output": "sigmoid", "dropout": 0.7},
+        {"sizes": [4, 9, 2], "activation": "relu", "output": "identity"},
+        {"sizes": [4, 9, 1], "activation": "relu", "output": "relu", "loss": "mse"},
+        {"sizes": [4, 9, 9, 3], "output": "softmax", "norm": "batch"},
+        {"sizes": [4, 9, 3], "output": "softmax", "norm": "layer", "dropout": 0.5},
+    ],
+    ids=repr,
+)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_training_with_kernels_is_bit_identical_for_other_layers(
+    options, dtype, kernels_everywhere
+):
+    plain, fast = _train(False, dtype, **options), _train(True, dtype, **options)
+    np.testing.assert_array_equal(plain.parameters, fast.parameters)
+
+
+def _awkward(rng, shape, dtype):
+    """Standard normal values with a NaN, infinities, signed zeros and a tiny number."""
+    z = rng.standard_normal(shape).astype(dtype)
+    specials = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-40], dtype=dtype)
+    z.flat[: min(z.size, specials.size)] = specials[: z.size]
+    return z
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(1, 6), (3, 8), (33, 17), (200, 2), (9, 1)])
+def test_relu_kernels_match_numpy(shape, dtype, rng, kernels_everywhere):
+    z0, b = _awkward(rng, shape, dtype), rng.standard_normal(shape[1]).astype(dtype)
+    grad0 = _awkward(rng, shape, dtype)[::-1].copy()
+    with np.errstate(invalid="ignore"):  # inf - inf and 0 * inf are part of the test
+        z_ref = z0 + b
+        a_ref = np.maximum(z_ref, 0)
+        dz_ref = grad0 * (z_ref > 0)
+        db_ref = dz_ref.sum(axis=0)
+        z, a = z0.copy(), np.empty_like(z0)
+        _kernels.layer_kernel("bias_relu", 0)(z, b, a)
+        grad, db = grad0.copy(), np.empty(shape[1], dtype)
+        _kernels.layer_kernel("backward_relu", 0)(grad, z, db, dtype(0))
+    for got, want in ((z, z_ref), (a, a_ref), (grad, dz_ref)):
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(np.signbit(got), np.signbit(want))  # -0 stays -0
+    if shape[1] > 1:  # a one-column array NumPy sums pairwise: Dense never fuses that one
+        np.testing.assert_array_equal(db, db_ref)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(1, 5), (64, 3), (1000, 10), (513, 256)])
+def test_column_sums_kernel_matches_numpy_sum(shape, dtype, rng, kernels_everywhere):
+    g = (rng.standard_normal(shape) * 10.0 ** rng.integers(-6, 6, shape)).astype(dtype)
+    out = np.empty(shape[1], dtype)
+    _kernels.layer_kernel("column_sums", 0)(g, out)
+    np.testing.assert_array_equal(out, g.sum(axis=0))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("rate", [0.1, 0.3, 0.5, 0.7])
+def test_dropout_kernel_draws_the_same_mask(rate, dtype, rng, kernels_everywhere):
+    x = rng.standard_normal((50, 40)).astype(dtype)
+    layer = Dropout(rate, width=40)
+    expected_mask = layer.mask(x.shape, np.random.default_rng(5), dtype)
+    # A draw exactly at the rate, where comparing in float32 and in float64 disagree.
+    out = layer.propagate(x, training=True, rng=np.random.default_rng(5))
+    np.testing.assert_array_equal(layer._mask, expected_mask)
+    np.testing.assert_array_equal(out, x * expected_mask)
+    u = np.full((2, 3), rate, dtype=dtype)
+    mask, product = np.empty_like(u), np.empty_like(u)
+    f = np.dtype(dtype).type
+    _kernels.layer_kernel("dropout", 0)(u, u, f(rate), f(1.0 / (1.0 - rate)), mask, product)
+    keep = (u >= rate).astype(dtype) * (1.0 / (1.0 - rate))
+    np.testing.assert_array_equal(mask, keep)
+
+
+@linear_on_purpose
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("activation", ELEMENTWISE)
+@pytest.mark.parametrize("output", ["softmax", "sigmoid", "identity", "tanh"])
+def test_prediction_path_matches_the_layers_forward(activation, output, dtype, rng):
+    loss = "mse" if output == "tanh" else None
+    net = MLP([6, 8, 5, 3], activation=activation, output=output, loss=loss, dtype=dtype, seed=1)
+    for layer in net.dense_layers:
+        layer.bias[...] = rng.standard_normal(layer.n_out)
+        layer.activation_parameters[...] = rng.uniform(0.05, 0.5, layer.activation_parameters.size)
+    X = rng.standard_normal((11, 6)).astype(dtype)
+    X_before = X.copy()
+    expected = X
+    for layer in net.dense_layers:
+        expected = layer.forward(expected)
+    got = net.forward(X)
+    assert got.dtype == net.dtype
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(X, X_before)  # the input is never written to
+    assert not np.shares_memory(got, net.forward(X))  # each call returns a new array
+
+
+def test_prediction_path_with_norms_and_dropout(rng):
+    for norm in ("batch", "layer"):
+        net = MLP([5, 7, 7, 3], output="softmax", norm=norm, dropout=0.5, seed=2)
+        X = rng.standard_normal((13, 5)).astype(np.float32)
+        net.fit(X, rng.integers(0, 3, 13), epochs=2, batch_size=4, verbose=0)
+        expected = X
+        for layer in net.layers:
+            expected = layer.forward(expected)
+        np.testing.assert_array_equal(net.forward(X), expected)
+        np.testing.assert_array_equal(net.predict_proba(X), expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(1, 10), (64, 10), (4, 1), (2, 3, 5), (7,)])
+def test_softmax_and_log_softmax_match_scipy_bit_for_bit(shape, dtype, rng):
+    special = require("scipy.special")
+    z = (rng.standard_normal(shape) * 40).astype(dtype)
+    np.testing.assert_array_equal(activations.Softmax().forward(z), special.softmax(z, axis=-1))
+    if z.ndim == 2:
+        z[0, 0] = np.inf
+        z[-1, :] = -np.inf
+        with np.errstate(all="ignore"):  # exp overflows where the row maximum is infinite
+            np.testing.assert_array_equal(_log_softmax(z), special.log_softmax(z, axis=1))
+
+
+def test_softmax_of_integers_is_a_float_distribution():
+    a = activations.Softmax().forward(np.array([[1, 2, 3]]))
+    assert a.dtype == np.float64
+    np.testing.assert_allclose(a.sum(), 1.0)
+
+
+def test_standalone_dense_trains_the_same_with_kernels(rng, kernels_everywhere):
+    X = rng.standard_normal((40, 6)).astype(np.float32)
+    grad = rng.standard_normal((40, 9)).astype(np.float32)
+    results = []
+    for flag in (False, True):
+        _kernels.set_enabled(flag)
+        layer = Dense(6, 9, "relu", rng=np.random.default_rng(0))
+        a = layer.propagate(X, training=True).copy()
+        dx = layer.backpropagate(grad.copy())
+        results.append((a, dx.copy(), layer.gradients.copy()))
+    for plain, fast in zip(*results, strict=True):
+        np.testing.assert_array_equal(plain, fast)
