@@ -19,9 +19,15 @@ when the file carries sections (so a plain model file stays readable by older ne
 three load.
 
 Writing is atomic: the bytes go to a temporary file in the same folder, are flushed to disk,
-then replace the target in one rename, so a crash mid-save leaves the previous file intact.
+then replace the target in one rename, so a crash mid-save leaves the previous file intact. A
+save the disk refuses (full, read-only, no permission, a file another program holds) raises
+one OSError that names the file, the reason and what to do, and leaves nothing behind.
 
-Loading parses JSON and raw numbers only: unlike pickle, no file can make it run code.
+Loading parses JSON and raw numbers only: unlike pickle, no file can make it run code. Nor
+can it make the loader allocate what the file does not hold: every tensor's dtype, shape and
+offsets are checked against the file's size, and the architecture's widths against the
+weights, before anything is built. Whatever the bytes, loading gives a network or raises
+:class:`ModelFileError` naming the file (``tests/test_fuzz_io.py`` fuzzes this).
 
 Examples
 --------
@@ -357,8 +363,10 @@ def load(path: str | os.PathLike[str]) -> MLP:
     FileNotFoundError
         If there is no file at ``path``.
     ModelFileError
-        If the file is truncated, corrupted, altered after saving, or not a neuronet model;
-        the message names the file and what is wrong.
+        If the file is truncated, corrupted, altered after saving, or not a neuronet model
+        (including a header whose tensors do not fit the file, and an architecture whose
+        widths are not those of the weights); the message names the file and what is wrong.
+        It is the only error any content of the file can cause.
     """
     return read(path).net
 
@@ -371,7 +379,8 @@ def read(path: str | os.PathLike[str]) -> SavedModel:
     FileNotFoundError
         If there is no file at ``path``.
     ModelFileError
-        As :func:`load`, and if a section is malformed.
+        As :func:`load`, and if a section is malformed (a name that is not a lower-case
+        identifier, an array that belongs to no section).
     """
     from safetensors import SafetensorError
     from safetensors.numpy import load as from_bytes
@@ -414,7 +423,7 @@ def read(path: str | os.PathLike[str]) -> SavedModel:
             warnings.simplefilter("ignore", UserWarning)
             net = MLP.from_config(info.config)
     except (KeyError, TypeError, ValueError, AttributeError) as err:
-        raise fail(f"its architecture description is invalid: {err}") from None
+        raise fail(f"its architecture description is invalid: {_brief(err)}") from None
     sections: dict[str, Section] = {
         name: Section(meta, {}) for name, meta in info.sections.items()
     }
@@ -423,13 +432,16 @@ def read(path: str | os.PathLike[str]) -> SavedModel:
             continue
         name, _, array_name = key[len("sections.") :].partition(".")
         if name not in sections or not array_name:
-            raise fail(f"tensor {key!r} belongs to none of its sections {sorted(sections)}.")
+            raise fail(
+                f"tensor {_brief(key)} belongs to none of its sections {_brief(sorted(sections))}."
+            )
         sections[name].arrays[array_name] = array
     tensors = {key: array for key, array in tensors.items() if not key.startswith("sections.")}
     expected = _tensors(net)
     if set(expected) != set(tensors):
         raise fail(
-            f"it holds tensors {sorted(tensors)} but its architecture needs {sorted(expected)}."
+            f"it holds tensors {_brief(sorted(tensors), 400)} but its architecture needs "
+            f"{_brief(sorted(expected), 400)}."
         )
     for name, target in expected.items():
         if tensors[name].shape != target.shape or tensors[name].dtype != target.dtype:
@@ -520,29 +532,31 @@ def _info(
     try:
         config = json.loads(metadata["config"])
     except (KeyError, TypeError, ValueError, RecursionError) as err:
-        raise fail(f"its architecture description is invalid: {err!r}") from None
+        raise fail(f"its architecture description is invalid: {_brief(err)}") from None
     if not isinstance(config, dict):
-        raise fail(f"its architecture description is not a JSON object: {config!r}")
+        raise fail(f"its architecture description is not a JSON object: {_brief(config)}")
     saved_at = metadata.get("saved_at")
     when = None
     if saved_at is not None:
         try:
             when = datetime.fromisoformat(saved_at)
         except (TypeError, ValueError):
-            raise fail(f"its save time {saved_at!r} is not an ISO-8601 date and time.") from None
+            raise fail(
+                f"its save time {_brief(saved_at)} is not an ISO-8601 date and time."
+            ) from None
     sections: Any = {}
     if "sections" in metadata:
         try:
             sections = json.loads(metadata["sections"])
         except (TypeError, ValueError, RecursionError) as err:
-            raise fail(f"its sections are not valid JSON: {err!r}") from None
+            raise fail(f"its sections are not valid JSON: {_brief(err)}") from None
         if not isinstance(sections, dict) or not all(
             isinstance(meta, dict) for meta in sections.values()
         ):
             raise fail("its sections are not a JSON object of JSON objects.")
         for name in sections:
             if not _SECTION_NAME.fullmatch(name):
-                raise fail(f"its section name {name!r} is not a lower-case identifier.")
+                raise fail(f"its section name {_brief(name)} is not a lower-case identifier.")
     return ModelInfo(
         path=path,
         format_version=metadata["format_version"],
@@ -563,7 +577,7 @@ def _check_format(metadata: dict[str, str], fail: Callable[[str], ModelFileError
     version = metadata.get("format_version")
     if version not in READABLE_VERSIONS:
         raise fail(
-            f"unsupported format version {version!r} (this neuronet reads versions "
+            f"unsupported format version {_brief(version)} (this neuronet reads versions "
             f"{', '.join(READABLE_VERSIONS)}; a newer neuronet may have written it)."
         )
 
@@ -600,8 +614,8 @@ def _read_header(handle: BinaryIO, size: int) -> tuple[bytes, dict[str, Any]]:
 
 
 #: The tensor dtypes a model file may hold (safetensors' names) and their sizes in bytes:
-#: every numeric and boolean dtype NumPy has. neuronet writes F32 and F64, and sections'
-#: arrays any of these.
+#: neuronet writes F32 or F64 weights, and sections' boolean, integer and float arrays. Others
+#: (BF16, F8_*, complex) are refused before safetensors, which cannot give them to NumPy.
 _DTYPE_SIZES = {
     "BOOL": 1,
     "U8": 1,
@@ -616,6 +630,12 @@ _DTYPE_SIZES = {
     "I64": 8,
     "F64": 8,
 }
+
+
+def _brief(value: object, limit: int = 80) -> str:
+    """``repr(value)``, cut to ``limit`` characters: a hostile header can hold megabytes."""
+    text = repr(value) if not isinstance(value, BaseException) else repr(str(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _is_count(value: object) -> bool:
@@ -636,17 +656,20 @@ def _check_layout(header: dict[str, Any], n_bytes: int) -> None:
         if name == "__metadata__":
             continue
         if not isinstance(entry, dict):
-            raise ValueError(f"tensor {name!r} is described by {entry!r}, not a JSON object")
+            raise ValueError(
+                f"tensor {_brief(name)} is described by {_brief(entry)}, not an object"
+            )
         dtype, shape = entry.get("dtype"), entry.get("shape")
         offsets = entry.get("data_offsets")
         if not isinstance(dtype, str) or dtype not in _DTYPE_SIZES:
             raise ValueError(
-                f"tensor {name!r} has dtype {dtype!r}; a model file holds only "
+                f"tensor {_brief(name)} has dtype {_brief(dtype)}; a model file holds only "
                 f"{', '.join(_DTYPE_SIZES)}"
             )
         if not isinstance(shape, list) or not all(_is_count(n) for n in shape):
             raise ValueError(
-                f"tensor {name!r} has shape {shape!r}, not a list of non-negative integers"
+                f"tensor {_brief(name)} has shape {_brief(shape)}, not a list of non-negative "
+                "integers"
             )
         if not (
             isinstance(offsets, list)
@@ -655,8 +678,8 @@ def _check_layout(header: dict[str, Any], n_bytes: int) -> None:
             and offsets[0] <= offsets[1] <= n_bytes
         ):
             raise ValueError(
-                f"tensor {name!r} has data offsets {offsets!r}, not [start, end] within the "
-                f"file's {n_bytes:,} bytes of data"
+                f"tensor {_brief(name)} has data offsets {_brief(offsets)}, not [start, end] "
+                f"in the file's {n_bytes:,} bytes of data"
             )
         count = 0 if 0 in shape else 1
         for n in shape:
@@ -666,8 +689,8 @@ def _check_layout(header: dict[str, Any], n_bytes: int) -> None:
         span = offsets[1] - offsets[0]
         if count * _DTYPE_SIZES[dtype] != span:
             raise ValueError(
-                f"tensor {name!r} of shape {shape} and dtype {dtype} does not fit its "
-                f"{span:,} bytes"
+                f"tensor {_brief(name)} of shape {_brief(shape)} and dtype {dtype} does not "
+                f"fit its {span:,} bytes"
             )
         spans.append((offsets[0], offsets[1]))
     end = 0
