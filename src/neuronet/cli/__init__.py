@@ -19,6 +19,8 @@ inside networks, activations and data:
 ``neuronet diagnose MODEL``       dead and saturated units, gradient flow, input scale
 ``neuronet experiment [NAME]``    the experiments that reproduce published results
 ``neuronet datasets``             the built-in data sets
+``neuronet playground``           a browser page that trains networks and shows every neuron
+                                  (:mod:`.playground`; needs ``neuronet[playground]``)
 ================================  ==============================================================
 
 Each command is a thin wrapper over one library call, in its own module; ``neuronet CMD
@@ -69,6 +71,7 @@ from .experiment import experiment
 from .explain import explain
 from .export import export
 from .info import info
+from .playground import playground
 from .plot import plot_app
 from .predict import predict
 from .train import train
@@ -133,6 +136,7 @@ app.command(
 )(experiment)
 app.command(epilog="Example: neuronet datasets --json")(datasets)
 app.command()(export)
+app.command()(playground)
 
 
 def main(args: list[str] | None = None) -> None:
