@@ -122,6 +122,12 @@ def test_train_on_spiral_switch_to_prelu_export_and_screenshot(page, url, tmp_pa
     assert frame["marks"][0]["label"] == "prelu/tanh"
     assert len(frame["curves"]["loss"]) > before
     assert "activations=prelu%2Ctanh" in page.url  # the shareable link follows
+    # ... and goes on learning: the test accuracy climbs past 95 % with PReLU.
+    page.wait_for_function(
+        "window.playground.frame.layers[0].activation === 'prelu'"
+        " && Number(document.querySelector('#test-acc').dataset.value || 0) >= 0.95",
+        timeout=30_000,
+    )
 
     # Pause with the keyboard; S steps one epoch.
     page.locator("body").press(" ")

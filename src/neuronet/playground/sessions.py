@@ -81,6 +81,8 @@ FILE_DATASET, UPLOAD_DATASET = "file", "upload"
 GRID, GRID_1D = 48, 160
 #: Seconds one tick may train for at most, whatever ``speed`` asks.
 TICK_BUDGET = 0.25
+#: Training points the dead and saturated units are judged on (the first ones: shuffled).
+DIAGNOSIS_SAMPLES = 1000
 #: Points kept per loss curve in a frame (longer runs are thinned evenly).
 CURVE_POINTS = 400
 
@@ -668,11 +670,13 @@ class Session:
                 else:
                     pics = a.reshape(n, n, layer.n_out)[::step, ::step].reshape(-1, layer.n_out)
                 neurons.append([_quantise(pics[:, j]) for j in range(layer.n_out)])
-            flags = self._unit_flags(net.layer_outputs(self.X_train))
+            # Dead and saturated units on (at most) the first 1000 training points, shuffled.
+            sample = self.X_train[:DIAGNOSIS_SAMPLES]
+            flags = self._unit_flags(net.layer_outputs(sample))
             with _TRAIN_LOCK, warnings.catch_warnings(record=True):
                 warnings.simplefilter("always")
                 try:
-                    diag = diagnose(net, self.X_train, self.y_train, max_samples=1000).to_dict()
+                    diag = diagnose(net, sample, self.y_train[:DIAGNOSIS_SAMPLES]).to_dict()
                 except (ValueError, FloatingPointError):
                     diag = {"layers": [], "warnings": []}
             layers = []

@@ -430,11 +430,12 @@ function drawNetwork() {
   const gap = Math.min(box + 8, room / maxN);
   const rects = [];
   for (let l = 0; l < L; l++) {
-    const n = sizes[l], x = 20 + l * colW - box / 2, top = (room - n * gap) / 2;
+    const n = sizes[l], x = 20 + l * colW - box / 2, top = 4 + (room - 4 - n * gap) / 2;
     rects.push(Array.from({ length: n }, (_, j) => ({ x, y: top + j * gap + (gap - box) / 2, l, j })));
   }
   state.nodeRects = rects;
   state.nodeBox = box;
+  placeLayerControls(cv, colW);
   // edges: colour by sign, width by size
   for (let l = 1; l < L; l++) {
     const w = floats(f.layers[l - 1].weights), nIn = sizes[l - 1], nOut = sizes[l];
@@ -485,6 +486,16 @@ function drawNetwork() {
     ctx.fillStyle = "#444"; ctx.font = "10px system-ui";
     const label = layer.activation + (layer.prelu ? ` a=${fmt(layer.prelu.reduce((s, v) => s + v, 0) / layer.prelu.length, 2)}` : "");
     ctx.fillText(label, r0.x - 6, Math.min(H - 3, r0.y + box + 13));
+  }
+}
+
+function placeLayerControls(cv, colW) {
+  // Each layer's controls sit above its column of neurons.
+  const scale = cv.clientWidth / cv.width, ctls = $("layers").children;
+  const width = Math.max(44, Math.min(86, colW * scale - 4));
+  for (let i = 0; i < ctls.length; i++) {
+    const left = `${Math.round((20 + (i + 1) * colW) * scale - width / 2)}px`;
+    if (ctls[i].style.left !== left) { ctls[i].style.left = left; ctls[i].style.width = `${width}px`; }
   }
 }
 
