@@ -85,7 +85,10 @@ def check_X(
                 f"`{name}` must be 2-D (n_samples, n_features), got {raw.ndim}-D array of "
                 f"shape {raw.shape}.{hint}"
             )
-        arr = np.ascontiguousarray(raw, dtype=dtype)
+        # A value beyond the dtype's range becomes inf here; the finite check below says so
+        # in words, so NumPy's own overflow warning would only come first and confuse.
+        with np.errstate(over="ignore"):
+            arr = np.ascontiguousarray(raw, dtype=dtype)
     if arr.shape[0] == 0:
         raise ValueError(f"`{name}` has no samples (shape {arr.shape}).")
     if arr.shape[1] != n_features:
@@ -93,8 +96,12 @@ def check_X(
             f"`{name}` has {arr.shape[1]} features per sample but the network expects "
             f"{n_features} (shape (n_samples, {n_features})), got shape {arr.shape}."
         )
-    if not _all_finite(arr):
-        bad = int(arr.size - np.isfinite(arr).sum())
+    if not _all_finite(arr, np.dtype(dtype)):
+        with np.errstate(over="ignore"):  # counting what the cast makes infinite
+            bad = sum(
+                int(np.count_nonzero(~np.isfinite(arr[i : i + 65536].astype(dtype, copy=False))))
+                for i in range(0, len(arr), 65536)
+            )
         raise ValueError(
             f"`{name}` contains NaN or infinite values ({bad} of {arr.size} entries); remove "
             f"or impute them first. Values too large for {dtype} become infinite too."
@@ -102,17 +109,28 @@ def check_X(
     return arr
 
 
-def _all_finite(arr: NDArray[Any], rows: int = 65536) -> bool:
-    """Whether every entry is finite, checked a block of rows at a time.
+def _all_finite(arr: NDArray[Any], dtype: np.dtype[Any] | None = None, rows: int = 65536) -> bool:
+    """Whether every entry is finite (and within ``dtype``'s range), a block of rows at a time.
 
     One pass of ``np.isfinite`` over a memmap of gigabytes would build a boolean array a
-    quarter of its size; blocks keep the memory bounded and cost the same time.
+    quarter of its size; blocks keep the memory bounded and cost the same time. An array kept
+    in a wider type than the network's (float64 data read batch by batch into a float32
+    network) must also fit the narrower one, or its batches would turn to inf in training.
     """
     if not np.issubdtype(arr.dtype, np.floating):
         return True
+    limit = None
+    if dtype is not None and np.issubdtype(dtype, np.floating) and dtype.itemsize < arr.itemsize:
+        limit = float(np.finfo(dtype).max)
+
+    def ok(block: NDArray[Any]) -> bool:
+        if not np.isfinite(block).all():
+            return False
+        return limit is None or float(np.abs(block).max(initial=0.0)) <= limit
+
     if len(arr) <= rows:  # one block: the common case, and a single sample to predict
-        return bool(np.isfinite(arr).all())
-    return all(np.isfinite(arr[i : i + rows]).all() for i in range(0, len(arr), rows))
+        return ok(arr)
+    return all(ok(arr[i : i + rows]) for i in range(0, len(arr), rows))
 
 
 def _wrong_type(name: str, expected: str, value: object) -> TypeError:
