@@ -240,3 +240,25 @@ def test_refusals_are_shown_on_the_page(page, url):
     page.wait_for_function("document.querySelector('#dataset').value === 'upload'")
     page.wait_for_function("window.playground.frame.classes.join() === 'a,b'")
     assert page.errors == []
+
+
+def test_keyboard_alone_inspects_neurons_and_points(page, url):
+    page.goto(url + "#dataset=xor&hidden=4,3&activations=relu,tanh")
+    page.wait_for_function("window.playground.frame && window.playground.points")
+    page.focus("#network")
+    page.keyboard.press("ArrowDown")  # layer 1, neuron 2
+    page.wait_for_function("document.querySelector('#inspector').textContent.includes('neuron 2')")
+    page.keyboard.press("ArrowRight")  # layer 2, neuron 1
+    page.wait_for_selector("#inspector .card")
+    assert "layer 2, neuron 1 · tanh" in page.inner_text("#inspector")
+    page.focus("#boundary")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("window.playground.probe && window.playground.probe.x[0] > 0")
+    probe = page.evaluate("window.playground.probe")
+    bounds = page.evaluate("window.playground.frame.bounds")
+    width = bounds[1][0] - bounds[0][0]
+    assert probe["x"][0] == pytest.approx((bounds[0][0] + bounds[1][0]) / 2 + width / 20, rel=1e-4)
+    page.keyboard.press("Tab")  # focus leaves the canvas; Space then plays
+    page.locator("body").press(" ")
+    page.wait_for_function("window.playground.frame.epoch >= 3")
+    assert page.errors == []

@@ -7,6 +7,7 @@ as the session's network does; the exported Python must reproduce the session's 
 
 import base64
 import json
+import signal
 import socket
 import subprocess
 import sys
@@ -222,6 +223,41 @@ def test_a_refused_change_leaves_the_session_as_it_was():
     assert session.settings == Settings.from_dict(SPIRAL)
     np.testing.assert_array_equal(session.net.parameters, before)
     assert session.epoch == 2
+
+
+@pytest.mark.parametrize("dataset", ["circles", "spiral", "curve"])
+def test_every_output_and_loss_either_trains_or_is_refused_with_a_reason(dataset):
+    outputs = ["auto", *neuronet.activations.names()]
+    losses = ["auto", *neuronet.losses.names()]
+    trained = 0
+    for output in outputs:
+        for loss in losses:
+            values = {"dataset": dataset, "classes": 3, "n_samples": 40, "hidden": [3]}
+            try:
+                session = Session(Settings.from_dict({**values, "output": output, "loss": loss}))
+            except SettingsError as err:
+                assert err.field in ("output", "loss") and str(err), (output, loss)
+                continue
+            session.tick(epochs=1)
+            json.dumps(session.frame(), allow_nan=False)
+            trained += 1
+    assert trained >= 3  # auto/auto, softmax/auto, ... (identity/mse for the curve)
+
+
+def test_every_activation_and_optimizer_trains_and_draws():
+    for name in neuronet.activations.names():
+        session = Session(
+            Settings.from_dict({"n_samples": 40, "hidden": [3], "activations": [name]})
+        )
+        session.tick(epochs=1)
+        json.dumps(session.frame(), allow_nan=False)
+    for name in neuronet.optimizers.names():
+        session = Session(Settings.from_dict({"n_samples": 40, "hidden": [3], "optimizer": name}))
+        session.tick(epochs=2)
+        assert session.epoch >= 1
+    with pytest.raises(SettingsError, match="dropout") as caught:
+        Session(Settings.from_dict({"optimizer": "lbfgs", "dropout": 0.2}))
+    assert caught.value.field == "optimizer"
 
 
 def test_divergence_pauses_with_a_message_and_keeps_finite_weights():
@@ -606,3 +642,27 @@ def test_the_command_serves_locally_and_warns_for_another_host(tmp_path, monkeyp
     assert result.exit_code == 0
     assert "warning: serving on 0.0.0.0" in result.output
     assert calls[-1]["host"] == "0.0.0.0"
+
+
+def test_the_command_serves_the_page_until_ctrl_c(tmp_path):
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "neuronet", "playground", "--no-browser", "--port", str(port)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
+                    assert b"neuronet playground" in page.read()
+                break
+            except urllib.error.URLError:
+                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
+                time.sleep(0.1)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    assert f"neuronet playground: http://127.0.0.1:{port}/" in err
+    assert "Traceback" not in err

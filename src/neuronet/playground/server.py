@@ -472,7 +472,16 @@ class _Stream:
                 self.wake = anyio.Event()
                 continue
             started = anyio.current_time()
-            await self.tick_and_send()
+            try:
+                await self.tick_and_send()
+            except WebSocketDisconnect:
+                return
+            except Exception as err:  # refused (or a bug): pause and say why, the socket lives
+                if not isinstance(err, (SettingsError, TypeError, ValueError)):
+                    log.exception("playground: training failed")
+                self.playing = False
+                await self.refuse(f"training paused: {err}")
+                await self.send({"type": "status", "playing": False})
             # Leave the loop time for the page's messages, and frames at most ~20 a second.
             await anyio.sleep(max(0.0, FRAME_INTERVAL - (anyio.current_time() - started)))
 

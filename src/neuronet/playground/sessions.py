@@ -487,6 +487,7 @@ class Session:
                 )
             except (TypeError, ValueError) as err:
                 raise SettingsError(f"this network cannot be built: {err}", "output") from None
+        _check_trainable(net, s, self.X_train, self.y_train, self.regression)
         old = getattr(self, "net", None)
         if keep_weights and old is not None and old.sizes == net.sizes:
             for new_layer, old_layer in zip(net.dense_layers, old.dense_layers, strict=True):
@@ -586,7 +587,10 @@ class Session:
             }
             with _TRAIN_LOCK, warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                history = self.net.fit(self.X_train, self.y_train, **fit_kwargs)
+                try:
+                    history = self.net.fit(self.X_train, self.y_train, **fit_kwargs)
+                except (TypeError, ValueError) as err:  # refused by fit: say why on the page
+                    raise SettingsError(f"training refused: {err}") from None
             for key, values in self.curves.items():
                 values.extend(history.history.get(key, []))
             self.epoch += history.epochs
@@ -772,6 +776,26 @@ class Session:
         """A script that rebuilds and trains the same network on the same data."""
         with self.lock:
             return _python_code(self)
+
+
+def _check_trainable(
+    net: MLP, s: Settings, X: NDArray[Any], y: NDArray[Any], regression: bool
+) -> None:
+    """Refuse, before any training, what ``fit`` or the frames would refuse later."""
+    try:
+        net.prepare(X, y)
+        if not regression:
+            net.head.probabilities(np.full((1, net.n_outputs), 0.5, dtype=net.dtype))
+    except (TypeError, ValueError) as err:
+        field = "loss" if s.loss != "auto" else "output"
+        raise SettingsError(f"this network cannot learn this data: {err}", field) from None
+    if s.optimizer == "lbfgs" and s.dropout > 0:
+        raise SettingsError(
+            f"`optimizer` 'lbfgs' needs the same loss for the same weights, which dropout "
+            f"(`dropout` = {s.dropout:g}) makes random: choose a mini-batch optimizer such as "
+            f"'adam', or dropout 0.",
+            "optimizer",
+        )
 
 
 def _python_code(session: Session) -> str:

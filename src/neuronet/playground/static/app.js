@@ -279,9 +279,20 @@ function bindControls() {
     else if (e.key === "ArrowUp") sel = { l: sel.l, j: Math.max(0, sel.j - 1) };
     else return;
     e.preventDefault();
-    state.selected = sel; state.dirty = true; refreshInspector();
+    state.selected = sel; state.hovered = null; state.dirty = true; refreshInspector();
   });
   const bd = $("boundary");
+  bd.addEventListener("keydown", (e) => {
+    // Arrow keys move the probed point (the hover card's x) by a twentieth of the plane.
+    const f = state.frame, moves = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
+    if (!f || !moves[e.key]) return;
+    e.preventDefault();
+    const [lo, hi] = f.bounds;
+    const x = (state.probeX || lo.map((v, i) => (v + hi[i]) / 2)).slice(0, f.sizes[0]);
+    x.forEach((v, i) => { x[i] = Math.min(hi[i], Math.max(lo[i], v + moves[e.key][i] * (hi[i] - lo[i]) / 20)); });
+    state.probeX = x; state.dirty = true;
+    if (!state.probePending) { state.probePending = true; send({ type: "probe", x }); }
+  });
   bd.addEventListener("mousemove", (e) => {
     const f = state.frame;
     if (!f) return;
