@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import os
 import re
-import warnings
 import sys
+import warnings
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
@@ -30,12 +30,13 @@ os.environ["COLUMNS"] = "96"
 os.environ["NO_COLOR"] = "1"
 os.environ["TERM"] = "dumb"
 
-import neuronet  # noqa: E402
 import neuronet_docs  # noqa: E402
+
+import neuronet  # noqa: E402
 
 project = "neuronet"
 author = "The neuronet developers"
-copyright = "The neuronet developers"  # noqa: A001
+copyright = "The neuronet developers"
 release = neuronet.__version__
 version = release
 
@@ -52,7 +53,13 @@ extensions = [
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
-exclude_patterns = ["_build", "generated/examples_src", "gallery_header.rst", "Thumbs.db", ".DS_Store"]
+exclude_patterns = [
+    "_build",
+    "generated/examples_src",
+    "gallery_header.rst",
+    "Thumbs.db",
+    ".DS_Store",
+]
 templates_path: list[str] = []
 nitpicky = True
 

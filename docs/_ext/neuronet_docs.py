@@ -125,7 +125,9 @@ def activation_page(name: str) -> str:
     lines += [
         f"Class :class:`neuronet.activations.{cls.__name__}`; by name ``{use}``"
         + (f" (also {', '.join(f'``{a}``' for a in aliases)})" if aliases else "")
-        + ", or ``activation=" + repr(name) + "`` in :class:`~neuronet.network.MLP`.",
+        + ", or ``activation="
+        + repr(name)
+        + "`` in :class:`~neuronet.network.MLP`.",
         "",
     ]
 
@@ -187,7 +189,11 @@ def activation_page(name: str) -> str:
         ":doc:`/guide/initialisation`.",
         "",
     ]
-    lines += [_title("As the output layer", "-"), _rst(card.output_loss.text().capitalize()) + ".", ""]
+    lines += [
+        _title("As the output layer", "-"),
+        _rst(card.output_loss.text().capitalize()) + ".",
+        "",
+    ]
     lines += ["See :doc:`/guide/output_and_loss`.", ""]
 
     refs = _references(cls)
@@ -229,7 +235,7 @@ def _write_activation_pages(written: set[Path]) -> None:
             f"     - ``{card.activation.recommended_init}``",
         ]
     toc = [".. toctree::", "   :hidden:", ""] + [f"   /generated/activations/{n}" for n in names]
-    _write(folder / "overview.inc", "\n".join(rows + [""] + toc) + "\n", written)
+    _write(folder / "overview.inc", "\n".join([*rows, "", *toc]) + "\n", written)
     _prune(folder, written)
 
 
@@ -334,7 +340,13 @@ def api_page(modname: str, homes: dict[int, str]) -> str:
         lines += [".. rubric:: Summary", "", ".. autosummary::", "   :nosignatures:", ""]
         lines += [f"   {name}" for name, _ in documented] + [""]
     if elsewhere or submodules:
-        lines += [".. rubric:: Defined elsewhere, exported here", "", ".. list-table::", "   :widths: 30 70", ""]
+        lines += [
+            ".. rubric:: Defined elsewhere, exported here",
+            "",
+            ".. list-table::",
+            "   :widths: 30 70",
+            "",
+        ]
         for name, role, target in elsewhere:
             lines += [f"   * - ``{modname}.{name}``", f"     - :{role}:`{target}`"]
         for sub in submodules:
@@ -361,14 +373,13 @@ def _write_api_pages(written: set[Path]) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _copy_examples(written: set[Path]) -> None:
+def _copy_examples(written: set[Path], folder: Path = GENERATED / "examples_src") -> None:
     """Copy ``examples/*.py`` next to the gallery's header, for sphinx-gallery.
 
     sphinx-gallery wants a header file in the examples folder and a reST title as the first
     line of each docstring; examples/ is kept as plain scripts, so the copy adds the title
     underline (a docstring that already has one is copied unchanged).
     """
-    folder = GENERATED / "examples_src"
     header = (DOCS / "gallery_header.rst").read_text(encoding="utf-8")
     _write(folder / "GALLERY_HEADER.rst", header, written)
     for script in sorted((ROOT / "examples").glob("*.py")):
@@ -434,11 +445,32 @@ def _write_extra_toc(written: set[Path]) -> None:
 
 _NAMESPACES: dict[str, dict[str, Any]] = {}
 _COUNTERS: dict[str, int] = {}
+_SESSIONS_RUN: dict[str, int] = {}
 
 
 def _reset_namespace(app: Sphinx, docname: str, source: list[str]) -> None:
     _NAMESPACES.pop(docname, None)
     _COUNTERS.pop(docname, None)
+    _SESSIONS_RUN.pop(docname, None)
+
+
+def _run_sessions_above(directive: SphinxDirective, namespace: dict[str, Any]) -> None:
+    """Run the page's ``>>>`` sessions above this block that have not run yet, in order.
+
+    A page reads as one Python session: the ``>>>`` examples (also run by the test suite,
+    with their output checked) define what the ``neuronet-run`` blocks below them use.
+    """
+    import doctest
+
+    docname = directive.env.docname
+    blocks = list(directive.state.document.findall(nodes.doctest_block))
+    done = _SESSIONS_RUN.get(docname, 0)
+    for block in blocks[done:]:
+        for example in doctest.DocTestParser().get_examples(block.astext()):
+            with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                exec(compile(example.source, docname, "single"), namespace)
+    _SESSIONS_RUN[docname] = len(blocks)
 
 
 class RunDirective(SphinxDirective):
@@ -472,6 +504,7 @@ class RunDirective(SphinxDirective):
         printed = io.StringIO()
         value = None
         try:
+            _run_sessions_above(self, namespace)
             with contextlib.redirect_stdout(printed), warnings.catch_warnings(record=True) as w:
                 warnings.simplefilter("always")
                 exec(compile(ast.Module(tree.body, []), f"{source}:{line}", "exec"), namespace)
@@ -534,7 +567,10 @@ def shape_into_notes(
     app: Sphinx, what: str, name: str, obj: Any, options: Any, lines: list[str]
 ) -> None:
     """numpydoc drops sections it does not know; keep ``Shape`` as a rubric in ``Notes``."""
-    start = next((i for i in range(len(lines)) if lines[i].strip() == "Shape" and _is_header(lines, i)), None)
+    start = next(
+        (i for i in range(len(lines)) if lines[i].strip() == "Shape" and _is_header(lines, i)),
+        None,
+    )
     if start is None:
         return
     end = next((i for i in range(start + 2, len(lines)) if _is_header(lines, i)), len(lines))
@@ -543,7 +579,10 @@ def shape_into_notes(
         body.pop()
     del lines[start:end]
     block = [".. rubric:: Shape", "", *body, ""]
-    notes = next((i for i in range(len(lines)) if lines[i].strip() == "Notes" and _is_header(lines, i)), None)
+    notes = next(
+        (i for i in range(len(lines)) if lines[i].strip() == "Notes" and _is_header(lines, i)),
+        None,
+    )
     if notes is not None:
         lines[notes + 2 : notes + 2] = block
         return
@@ -611,9 +650,19 @@ def resolve_reexports(app: Sphinx, env: Any, node: Any, contnode: Any) -> Any:
         if name not in objects:
             return None
         objtype = kind or objects[name].objtype
-        role = {"class": "class", "exception": "exc", "function": "func", "method": "meth",
-                "property": "attr", "attribute": "attr", "data": "data", "module": "mod"}
-        return domain.resolve_xref(env, fromdoc, builder, role.get(objtype, "obj"), name, node, contnode)
+        role = {
+            "class": "class",
+            "exception": "exc",
+            "function": "func",
+            "method": "meth",
+            "property": "attr",
+            "attribute": "attr",
+            "data": "data",
+            "module": "mod",
+        }
+        return domain.resolve_xref(
+            env, fromdoc, builder, role.get(objtype, "obj"), name, node, contnode
+        )
 
     module = node.get("py:module")
     klass = node.get("py:class")
