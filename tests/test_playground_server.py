@@ -6,7 +6,9 @@ as the session's network does; the exported Python must reproduce the session's 
 """
 
 import base64
+import contextlib
 import json
+import logging
 import signal
 import socket
 import subprocess
@@ -14,6 +16,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
@@ -561,9 +564,11 @@ def free_port():
 
 @pytest.fixture
 def live_server():
-    """The app under uvicorn on a free port, in a thread."""
+    """The app under uvicorn on a free port, in a thread; its log goes to pytest's caplog."""
     port = free_port()
-    config = uvicorn.Config(server.create_app(), host="127.0.0.1", port=port, log_level="error")
+    config = uvicorn.Config(
+        server.create_app(), host="127.0.0.1", port=port, log_level="info", log_config=None
+    )
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -600,6 +605,50 @@ def test_the_server_survives_a_burst_of_100_requests(live_server):
     assert sorted(set(codes)) == [200, 400, 404]
     assert codes.count(200) == 60
     assert hit(0) == 200
+
+
+def test_a_socket_broken_mid_stream_under_uvicorn_leaves_no_error(live_server, caplog):
+    ws_client = require("websockets.sync.client")
+    sid = json.loads(
+        urllib.request.urlopen(
+            urllib.request.Request(live_server + "/api/sessions", data=b'{"speed": 5}')
+        ).read()
+    )["id"]
+    ws_url = live_server.replace("http", "ws") + f"/api/sessions/{sid}/ws"
+    for abrupt in (False, True):
+        with contextlib.suppress(OSError), ws_client.connect(ws_url, max_size=None) as ws:
+            ws.send(json.dumps({"type": "play"}))
+            while json.loads(ws.recv(timeout=10))["type"] != "frame":
+                pass
+            if abrupt:
+                ws.socket.shutdown(socket.SHUT_RDWR)  # no closing handshake: a dead network
+    deadline = time.monotonic() + 10
+    with urllib.request.urlopen(f"{live_server}/api/sessions/{sid}") as r:
+        assert json.loads(r.read())["id"] == sid
+    while time.monotonic() < deadline:  # the stream notices and stops training
+        first = json.loads(
+            urllib.request.urlopen(f"{live_server}/api/sessions/{sid}/frame").read()
+        )
+        time.sleep(0.3)
+        again = json.loads(
+            urllib.request.urlopen(f"{live_server}/api/sessions/{sid}/frame").read()
+        )
+        if again["epoch"] == first["epoch"]:
+            break
+    else:
+        raise AssertionError("training went on after the page had gone")
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == [], [r.getMessage() for r in errors]
+
+
+def test_an_uploads_name_cannot_inject_code(client):
+    sid = new_session(client)
+    name = urllib.parse.quote("x\nimport os\nos.remove('y').csv")
+    r = client.post(f"/api/sessions/{sid}/data?name={name}", content=GOOD_CSV.encode())
+    assert r.status_code == 200
+    code = client.get(f"/api/sessions/{sid}/code").text
+    assert "\nimport os" not in code and "x_import os_os.remove__y__.csv" in code
+    compile(code, "playground.py", "exec")
 
 
 # --- the command -----------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import threading
 import time
@@ -235,7 +236,8 @@ def create_app(
             body += chunk
             if len(body) > limit:
                 return _error("the upload is over the limit of 5 MB.", 413)
-        name = request.query_params.get("name", "data.csv")[:80] or "data.csv"
+        # The name appears in messages and in the exported code: plain characters only.
+        name = re.sub(r"[^\w.\- ]", "_", request.query_params.get("name", ""))[:80] or "data.csv"
         csv_data = await run_in_threadpool(parse_csv, bytes(body), name)
         settings = await run_in_threadpool(session.set_upload, csv_data)
         return JSONResponse(
@@ -325,6 +327,10 @@ class _NotFound(Exception):
     pass
 
 
+#: What a page that has gone raises on its socket: its close, or a broken connection.
+_GONE = (WebSocketDisconnect, OSError)
+
+
 async def _json_body(request: Request) -> dict[str, Any]:
     body = bytearray()
     async for chunk in request.stream():
@@ -361,6 +367,7 @@ class _Stream:
             await self.ws.send_text(_strict_json(message))
 
     async def serve(self) -> None:
+        """Until the page goes; a closed or broken connection ends it quietly."""
         try:
             async with anyio.create_task_group() as tasks:
                 tasks.start_soon(self.trainer)
@@ -368,11 +375,12 @@ class _Stream:
                 await self.send(await run_in_threadpool(self.session.points))
                 await self.send(await run_in_threadpool(self.session.frame))
                 await self.receiver()
+                self.session.stop.set()  # a tick in progress ends at its next epoch
                 tasks.cancel_scope.cancel()
-        except WebSocketDisconnect:
-            pass
+        except* _GONE:
+            pass  # the page closed, or its connection broke mid-stream: no one to tell
         finally:
-            self.session.stop.set()  # a tick in progress ends at its next epoch
+            self.session.stop.set()
 
     async def receiver(self) -> None:
         while True:
@@ -400,7 +408,7 @@ class _Stream:
                 await self.refuse(str(err), err.field)
             except (TypeError, ValueError) as err:
                 await self.refuse(str(err))
-            except WebSocketDisconnect:
+            except _GONE:
                 return
             except Exception as err:  # a bug: logged; the connection carries on
                 log.exception("playground: message %r failed", msg.get("type"))
@@ -474,8 +482,8 @@ class _Stream:
             started = anyio.current_time()
             try:
                 await self.tick_and_send()
-            except WebSocketDisconnect:
-                return
+            except _GONE:
+                raise  # serve() ends
             except Exception as err:  # refused (or a bug): pause and say why, the socket lives
                 if not isinstance(err, (SettingsError, TypeError, ValueError)):
                     log.exception("playground: training failed")
@@ -531,4 +539,5 @@ def run(
     print(f"neuronet playground: {url}  (Ctrl-C to stop)", file=sys.stderr)
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    uvicorn.run(app, host=host, port=port, log_level="warning", ws_max_size=MAX_MESSAGE)
+    # Messages over MAX_MESSAGE are answered with an error; uvicorn drops the (rare) huge ones.
+    uvicorn.run(app, host=host, port=port, log_level="warning", ws_max_size=16 * MAX_MESSAGE)
