@@ -1,9 +1,6 @@
 """Training on data nobody planned for: each case trains sensibly or stops with a clear message.
 
-The cases and what happens are tabled in docs/robustness.md. A case that misbehaves today
-(silently, or with a message that blames the wrong thing) is marked ``xfail(strict=True)``
-with the reason: it asserts the behaviour it should have, so the day it is fixed the test
-passes, fails as XPASS, and its marker must go.
+The cases and what happens are tabled in docs/robustness.md.
 
 ``pyproject.toml`` turns every warning into an error, so a case that asserts no
 ``pytest.warns`` also asserts that no warning at all was raised.
@@ -35,23 +32,16 @@ def test_features_of_scale_1e6_with_sgd_stop_with_advice_to_standardise(rng):
     X, y = two_blobs(rng)
     net = MLP([4, 16, 2], output="softmax", seed=0)
     before = net.parameters.copy()
-    with pytest.warns(DivergenceWarning, match=r"(?s)epoch 1.*standardising X"):
+    with (
+        pytest.warns(UserWarning, match="standardise X first"),
+        pytest.warns(DivergenceWarning, match=r"(?s)epoch 1.*standardising X"),
+    ):
         history = net.fit(X * 1e6, y, epochs=30, optimizer="sgd", verbose=0)
     assert history.diverged and history.epochs == 0
     np.testing.assert_array_equal(net.parameters, before)  # the initial weights are kept
     assert np.isfinite(net.parameters).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,  # "DID NOT WARN", nothing else
-    reason="Adam and L-BFGS train on unscaled features without a word: on these data Adam "
-    "reaches 0.95 accuracy with a cross-entropy of 1.2e4 (every probability 0 or 1; unit-scale "
-    "data reach 0.24), a regression ends with a squared error of 1e11. Nothing checks the "
-    "features' scale (suggested: fit warns when a column's standard deviation or mean exceeds "
-    "~1e3, naming the column and advising standardisation). Not in io.py; "
-    "see docs/robustness.md.",
-)
 @pytest.mark.parametrize("optimizer", ["adam", "lbfgs"])
 def test_features_of_scale_1e6_warn_that_they_need_standardising(rng, optimizer):
     X, y = two_blobs(rng)
@@ -132,16 +122,6 @@ def test_one_sample_per_class_is_memorised(rng):
     assert history["loss"][-1] < 0.5 and accuracy(net, X, np.arange(k)) == 1.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,  # "DID NOT WARN", nothing else
-    reason="validation_split draws the validation rows at random, not stratified, and says "
-    "nothing when a class has no training sample left: with one sample per class every "
-    "validation class is one the network never sees, so val_loss/val_accuracy (and early "
-    "stopping on them) measure nothing. Suggested in training._split_validation: warn (or "
-    "refuse) naming the classes that the split leaves without training samples, and advise "
-    "validation_data= or more samples per class. Not in io.py; see docs/robustness.md.",
-)
 def test_one_sample_per_class_with_validation_split_says_the_split_is_impossible(rng):
     k = 50
     X = rng.normal(size=(k, 20))
@@ -166,36 +146,12 @@ def test_float64_data_into_a_float32_network_trains_as_float32_data(rng):
     assert as64.predict_proba(X).dtype == np.float32
 
 
-@pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
-def test_float64_values_beyond_float32_are_refused_by_predict(rng):
-    net = MLP([4, 16, 2], output="softmax", seed=0)
-    with pytest.raises(ValueError, match="Values too large for float32 become infinite"):
-        net.predict(np.full((2, 4), 1e39))
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeWarning,
-    reason="predict's clear ValueError comes after NumPy's 'RuntimeWarning: overflow "
-    "encountered in cast' from _validation.check_X's np.ascontiguousarray(raw, dtype=dtype). "
-    "Suggested: cast under np.errstate(over='ignore'), since the finite check right after "
-    "reports the overflow in words. Not in io.py.",
-)
 def test_float64_values_beyond_float32_are_refused_by_predict_without_a_numpy_warning(rng):
     net = MLP([4, 16, 2], output="softmax", seed=0)
     with pytest.raises(ValueError, match="Values too large for float32 become infinite"):
         net.predict(np.full((2, 4), 1e39))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=DivergenceWarning,
-    reason="fit checks float64 X for NaN and infinities in float64, then casts each batch to "
-    "float32, where 1e39 overflows to inf: the loss is NaN in epoch 1 and the "
-    "DivergenceWarning tells the user to lower the learning rate. Suggested in "
-    "_validation.check_X(convert=False): also refuse |X| > finfo(network dtype).max, block by "
-    "block as _all_finite does, with the message predict already gives. Not in io.py.",
-)
 def test_float64_values_beyond_float32_are_refused_by_fit_naming_the_cause(rng):
     X, y = two_blobs(rng)
     X[0, 0] = 1e39

@@ -511,6 +511,7 @@ def _data(
                 f"with arrays every epoch is one pass over them, got {steps_per_epoch!r}."
             )
         X_arr, y_arr = net.prepare(cast(ArrayLike, X), y, infer_classes=True, copy=False)
+        _check_scale(X_arr)
         weight = check_sample_weight(sample_weight, len(X_arr))
         rows, validation = _split_validation(net, X_arr, y_arr, validation_split, validation_data)
         net.head.check_training_targets(y_arr)
@@ -598,9 +599,57 @@ def _split_validation(
         )
     order = net.rng.permutation(len(X))
     val, train = order[:n_val], order[n_val:]
+    if net.is_classifier and y.ndim == 1:
+        _check_split_classes(net, y[train], y[val])
     # Only the validation rows are copied (and converted); training reads its rows by index.
     X_val = np.ascontiguousarray(X[val], dtype=net.dtype)
     return train, (X_val, y[val])
+
+
+def _check_split_classes(net: MLP, y_train: NDArray[Any], y_val: NDArray[Any]) -> None:
+    """Warn when the random split left classes with validation samples but no training ones."""
+    unseen = np.setdiff1d(np.unique(y_val), np.unique(y_train))
+    if unseen.size == 0:
+        return
+    names = [net.classes[i] if net.classes is not None else int(i) for i in unseen[:5]]
+    more = f" and {unseen.size - 5} more" if unseen.size > 5 else ""
+    warn_user(
+        f"`validation_split` left {unseen.size} class(es) with validation samples but no "
+        f"training sample ({', '.join(map(repr, names))}{more}): the validation loss and "
+        f"accuracy measure classes the network never sees. Pass validation_data=(X_val, "
+        f"y_val) chosen per class, or give more samples per class.",
+        UserWarning,
+    )
+
+
+#: A feature whose mean or standard deviation exceeds this is far from unit scale.
+SCALE_LIMIT = 1e3
+
+
+def _check_scale(X: NDArray[Any]) -> None:
+    """Warn, naming the columns, when features are far from unit scale.
+
+    Weights start at the scale of 1/√n_inputs, so a feature in the millions saturates or
+    swamps every unit from the first step: SGD diverges, and Adam or L-BFGS quietly reach
+    probabilities of exactly 0 and 1 with a huge loss. Every row up to 4,096 (an evenly
+    strided sample beyond) is enough to see it, and costs nothing next to an epoch.
+    """
+    step = max(1, len(X) // 4096)
+    sample = np.asarray(X[::step], dtype=np.float64)
+    mean, std = sample.mean(axis=0), sample.std(axis=0)
+    big = np.flatnonzero((np.abs(mean) > SCALE_LIMIT) | (std > SCALE_LIMIT))
+    if big.size == 0:
+        return
+    j = int(big[np.argmax(np.maximum(np.abs(mean[big]), std[big]))])
+    columns = ", ".join(map(str, big[:8].tolist())) + (" ..." if big.size > 8 else "")
+    warn_user(
+        f"`X` has {big.size} column(s) far from unit scale (column(s) {columns}; column {j} "
+        f"has mean {mean[j]:.3g} and standard deviation {std[j]:.3g}). Networks learn poorly "
+        f"from unscaled features: standardise X first (subtract each column's mean and "
+        f"divide by its standard deviation, as scikit-learn's StandardScaler does; "
+        f"`neuronet train` does it for data files).",
+        UserWarning,
+    )
 
 
 Batch = tuple[NDArray[Any], NDArray[Any], NDArray[Any] | None]
