@@ -303,6 +303,21 @@ def test_the_frame_grid_is_the_networks_own_prediction():
 # --- HTTP endpoints --------------------------------------------------------------------------
 
 
+def test_each_units_heatmap_is_its_output_over_the_grid():
+    session = Session(Settings.from_dict({**SPIRAL, "activations": ["relu", "tanh"]}))
+    session.tick(epochs=2)
+    frame = session.frame()
+    n, step = frame["grid"]["n"], frame["grid"]["step"]
+    (x0, y0), (x1, y1) = session.bounds
+    gx, gy = np.meshgrid(np.linspace(x0, x1, n)[::step], np.linspace(y1, y0, n)[::step])
+    outputs = session.net.layer_outputs(np.column_stack([gx.ravel(), gy.ravel()]))
+    for layer, (_, a) in zip(frame["layers"], outputs, strict=True):
+        heat = np.frombuffer(base64.b64decode(layer["heat"]), dtype=np.uint8)
+        heat = heat.reshape(a.shape[1], -1).T
+        decoded = (heat / 127.5 - 1.0) * np.array(layer["scales"])
+        np.testing.assert_allclose(decoded, a, atol=np.max(np.abs(a)) / 127)
+
+
 def test_the_page_its_files_and_the_options(client):
     page = client.get("/")
     assert page.status_code == 200 and "neuronet playground" in page.text

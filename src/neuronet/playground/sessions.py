@@ -347,13 +347,14 @@ def _b64(array: NDArray[Any]) -> str:
     return base64.b64encode(np.ascontiguousarray(array).tobytes()).decode("ascii")
 
 
-def _quantise(values: NDArray[Any]) -> tuple[str, float]:
-    """``values`` as uint8 (0 → -scale, 255 → +scale) in base64, and the scale."""
+def _quantise(values: NDArray[Any]) -> tuple[str, list[float]]:
+    """Each column of ``values`` as uint8 (0 → -scale, 255 → +scale), in one base64 string
+    holding the columns one after the other; and each column's scale."""
     finite = np.nan_to_num(values.astype(np.float64), nan=0.0, posinf=1e30, neginf=-1e30)
-    scale = float(np.max(np.abs(finite))) if finite.size else 0.0
-    scaled = finite / scale if scale > 0 else np.zeros_like(finite)
+    scales = np.max(np.abs(finite), axis=0) if finite.size else np.zeros(values.shape[1])
+    scaled = finite / np.where(scales > 0, scales, 1.0)
     q = np.clip(np.round((scaled + 1.0) * 127.5), 0, 255).astype(np.uint8)
-    return _b64(q), scale
+    return _b64(q.T), [float(x) for x in scales]
 
 
 def _round(values: Any, digits: int = 5) -> Any:
@@ -647,9 +648,11 @@ class Session:
         """Everything the page draws, as JSON-able data with the big arrays in base64.
 
         ``grid`` holds the output over a grid spanning the data (class index and confidence
-        as uint8 for a classifier, the prediction as float32 for regression), ``neurons``
-        each hidden unit's output on a coarser grid (uint8, 0 → -scale, 255 → +scale),
-        ``weights`` each layer's weights (float32, row-major, shape (n_in, n_out)) and biases.
+        as uint8 for a classifier, the prediction as float32 for regression). Each of
+        ``layers`` holds its weights (float32, row-major, shape (n_in, n_out)), biases, PReLU
+        slopes, each unit's flag ("dead", "saturated" or "") and ``heat``: every unit's output
+        over every ``grid["step"]``-th grid point, uint8 (0 → -scale, 255 → +scale, one scale
+        per unit in ``scales``), unit after unit.
         """
         with self.lock:
             net = self.net
@@ -673,7 +676,7 @@ class Session:
                     pics = a[::4]
                 else:
                     pics = a.reshape(n, n, layer.n_out)[::step, ::step].reshape(-1, layer.n_out)
-                neurons.append([_quantise(pics[:, j]) for j in range(layer.n_out)])
+                neurons.append(_quantise(pics))
             # Dead and saturated units on (at most) the first 1000 training points, shuffled.
             sample = self.X_train[:DIAGNOSIS_SAMPLES]
             flags = self._unit_flags(net.layer_outputs(sample))
@@ -692,7 +695,8 @@ class Session:
                         "weights": _b64(layer.weights.astype(np.float32)),
                         "bias": _round(layer.bias.tolist(), 4),
                         "prelu": _round(slopes.tolist(), 4) if slopes.size else None,
-                        "neurons": [{"q": q, "scale": _round(sc, 4)} for q, sc in neurons[i]],
+                        "heat": neurons[i][0],  # unit j: bytes [j * pixels, (j + 1) * pixels)
+                        "scales": _round(neurons[i][1], 4),
                         "flags": flags[i],
                     }
                 )

@@ -476,9 +476,9 @@ function drawNetwork() {
   const n = f.grid.n, step = f.grid.step;
   const m = oneD ? 0 : Math.ceil(n / step);
   for (let l = 1; l < L; l++) {
-    const layer = f.layers[l - 1];
+    const layer = f.layers[l - 1], heat = bytes(layer.heat), pixels = heat.length / sizes[l];
     for (let j = 0; j < sizes[l]; j++) {
-      const r = rects[l][j], q = bytes(layer.neurons[j].q);
+      const r = rects[l][j], q = heat.subarray(j * pixels, (j + 1) * pixels);
       if (oneD) drawCurve1d(ctx, q, r.x, r.y, box, box);
       else {
         ctx.imageSmoothingEnabled = box > m;
