@@ -9,6 +9,10 @@ Everything under ``docs/generated/`` is written by the build (``_ext/neuronet_do
 and sphinx-gallery): one page per registered activation, one API page per public module,
 the executed examples gallery and the figures of the user guide. Nothing there is kept in
 git, so no page can go stale.
+
+Sphinx re-reads only the pages whose source changed. After changing the library itself, build
+with ``-E`` (or delete ``docs/_build``) so that every ``neuronet-run`` block runs again; CI
+always builds from a fresh clone. sphinx-gallery re-runs an example when its file changes.
 """
 
 from __future__ import annotations

@@ -312,6 +312,25 @@ def _canonical_homes(modules: list[str]) -> dict[int, str]:
     return homes
 
 
+def _source_position(module: Any, name: str) -> int:
+    """Where ``name`` is defined in the module's source: pages follow the source's order
+    (simplest first, base classes before subclasses), not ``__all__``'s alphabetical one."""
+    import inspect
+
+    obj = getattr(module, name)
+    try:
+        if inspect.getmodule(obj) is module:
+            return inspect.getsourcelines(obj)[1]
+    except (OSError, TypeError):
+        pass
+    try:
+        source = inspect.getsource(module)
+    except (OSError, TypeError):
+        return 0
+    match = re.search(rf"^{re.escape(name)}\s*[:=]", source, re.M)
+    return source.count("\n", 0, match.start()) + 1 if match else 0
+
+
 def api_page(modname: str, homes: dict[int, str]) -> str:
     module = importlib.import_module(modname)
     lines = [_title(f"``{modname}``"), f".. automodule:: {modname}", "   :no-members:", ""]
@@ -336,6 +355,7 @@ def api_page(modname: str, homes: dict[int, str]) -> str:
             kind = "data"
         documented.append((name, kind))
 
+    documented.sort(key=lambda item: _source_position(module, item[0]))
     if documented:
         lines += [".. rubric:: Summary", "", ".. autosummary::", "   :nosignatures:", ""]
         lines += [f"   {name}" for name, _ in documented] + [""]
@@ -516,8 +536,12 @@ class RunDirective(SphinxDirective):
                 f"neuronet-run: the code failed:\n{code}\n\n{traceback.format_exc()}"
             ) from None
         output = printed.getvalue()
+        shown: dict[str, int] = {}
         for warning in w:
-            output += f"{warning.category.__name__}: {warning.message}\n"
+            line = f"{warning.category.__name__}: {warning.message}"
+            shown[line] = shown.get(line, 0) + 1
+        for line, times in shown.items():
+            output += line + (f" (×{times})" if times > 1 else "") + "\n"
 
         rst: list[str] = []
         if "hide-code" not in self.options:
@@ -634,7 +658,8 @@ def resolve_reexports(app: Sphinx, env: Any, node: Any, contnode: Any) -> Any:
 
     1. through the object it names (``neuronet.MLP`` is :class:`neuronet.network.MLP`,
        ``MLP.fit`` in a module that imported ``MLP`` is ``neuronet.network.MLP.fit``);
-    2. by a unique documented object whose full name ends with the target;
+    2. by the one documented object whose full name ends with the target: in the same module
+       for a bare name (``start``), anywhere for a qualified one (``LBFGS.state_dict``);
     3. an attribute named in a documented class's ``Attributes`` section (``MLP.parameters``,
        or ``head`` inside MLP's docstring) links to that class.
     """
@@ -682,9 +707,30 @@ def resolve_reexports(app: Sphinx, env: Any, node: Any, contnode: Any) -> Any:
                 return found
         if isinstance(obj, type(importlib)) and obj.__name__ in domain.objects:
             return link(obj.__name__)
+        owner = path.rpartition(".")[0]
+        if (
+            path != target
+            and owner in domain.objects
+            and domain.objects[owner].objtype
+            in (
+                "class",
+                "exception",
+            )
+        ):
+            # A member the class has but does not document itself (inherited from a private
+            # mix-in, like ``get_config``): the class's page is where to read about it.
+            return link(owner)
     ends = [name for name in domain.objects if name.endswith("." + target)]
-    if len(ends) == 1:
+    local = [name for name in ends if module and name.startswith(module + ".")]
+    if len(local) == 1:  # a method of this module's classes: ``start`` in a Schedule
+        return link(local[0])
+    if "." in target and len(ends) == 1:  # a qualified name: ``MLP.fit`` anywhere
         return link(ends[0])
+    classes = [n for n in ends if domain.objects[n].objtype in ("class", "exception")]
+    if node.get("reftype") in ("class", "exc") and len(classes) == 1:
+        # A class named bare in a docstring shared with another module (MLP.fit has
+        # training.fit's, which names History and Callback): the one neuronet class so named.
+        return link(classes[0])
     if node.get("reftype") in ("attr", "data", "obj"):
         owner, _, attribute = target.rpartition(".")
         candidates = []
