@@ -55,6 +55,9 @@ def report(results: dict[str, Any]) -> Report:
     labels: dict[str, str] = results["competitors"]
     environment(out, results)
     training(out, results, labels)
+    for key in results:
+        if key.startswith("training_"):
+            training(out, results, labels, key)
     if any(results.get("agreement", {}).values()):
         agreement(out, results, labels)
     if results.get("predict_latency"):
@@ -63,6 +66,7 @@ def report(results: dict[str, Any]) -> Report:
         imports(out, results["import"])
     if results.get("accuracy"):
         accuracy(out, results["accuracy"], labels)
+    targets(out, results)
     return out
 
 
@@ -91,11 +95,23 @@ def environment(out: Report, results: dict[str, Any]) -> None:
             f"- Note: {len(pools)} BLAS libraries are loaded, each with its own thread pool "
             f"(threads): {names}. Pools that spin-wait can slow each other down on few cores."
         )
-    other = env.get("other_load_during_training")
-    if other is not None and other > 0.05:
+    for key, other in env.items():
+        if key.startswith("other_load_during_training") and other is not None and other > 0.05:
+            what = key.removeprefix("other_load_during_training").lstrip("_") or "float32"
+            out.line(
+                f"- Note: other processes used {other:.0%} of the CPUs while training ({what}) "
+                f"was timed: the numbers are noisy; rerun on an idle machine."
+            )
+    probe = env.get("neuronet_threadpools")
+    if probe:
+        pools = ", ".join(
+            f"{Path(p['filepath']).name} ({p['num_threads']})" for p in probe["pools"]
+        )
         out.line(
-            f"- Note: other processes used {other:.0%} of the CPUs while training was timed: "
-            f"the numbers are noisy; rerun on an idle machine."
+            f"- Thread pools after neuronet trains and predicts in a fresh interpreter: {pools}. "
+            f"CPU time of NumPy's BLAS worker threads {probe['numpy_pool_cpu_s']:.2f} s, of the "
+            f"{probe['scipy_pool_threads']} thread(s) SciPy's OpenBLAS started (numba loads it) "
+            f"{probe['scipy_pool_cpu_s']:.2f} s; main thread {probe['main_cpu_s']:.2f} s."
         )
     if env.get("neuronet"):
         out.line(f"- neuronet {env['neuronet']}")
@@ -110,14 +126,17 @@ def environment(out: Report, results: dict[str, Any]) -> None:
         )
 
 
-def training(out: Report, results: dict[str, Any], labels: dict[str, str]) -> None:
+def training(
+    out: Report, results: dict[str, Any], labels: dict[str, str], section: str = "training"
+) -> None:
     cfg = results["config"]
-    keys = list(labels)
+    dtype = section.removeprefix("training").lstrip("_") or cfg["dtype"]
+    keys = [k for k in labels if k in next(iter(results[section].values()))]
     has_nn = "neuronet" in keys
     with_bound = has_nn and "bound" in keys
     headers = ["batch", *(labels[k] for k in keys)] + (["neuronet / bound"] if with_bound else [])
     rows = []
-    for batch, res in results["training"].items():
+    for batch, res in results[section].items():
         row = [batch]
         for key in keys:
             speed = res[key]["samples_per_s"]
@@ -130,7 +149,7 @@ def training(out: Report, results: dict[str, Any], labels: dict[str, str]) -> No
         rows.append(row)
     sizes = " -> ".join(map(str, cfg["sizes"]))
     out.table(
-        f"Training: one epoch, {cfg['samples']:,} x {cfg['features']} {cfg['dtype']}, {sizes}, "
+        f"Training: one epoch, {cfg['samples']:,} x {cfg['features']} {dtype}, {sizes}, "
         f"Adam lr {cfg['lr']:g}; samples/s, best of {cfg['repeats']}",
         headers,
         rows,
@@ -170,7 +189,8 @@ def latency(out: Report, latency: dict[str, dict[str, float]], labels: dict[str,
         "predict_proba latency (median)",
         ["samples", *(labels[k] for k in keys)],
         rows,
-        "(k.kkx) = that time / neuronet's time: above 1 neuronet is faster.",
+        "(k.kkx) = that time / neuronet's time: above 1 neuronet is faster. matmul bound: "
+        "the three matrix products alone, into preallocated outputs.",
     )
 
 
@@ -199,6 +219,46 @@ def accuracy(out: Report, acc: dict[str, Any], labels: dict[str, str]) -> None:
         [labels[k] for k in acc["accuracy"]],
         [[f"{a:.2%}" for a in acc["accuracy"].values()]],
     )
+
+
+def targets(out: Report, results: dict[str, Any]) -> None:
+    """Issue 9's targets, each against this run's own measurements."""
+    rows: list[list[str]] = []
+
+    def add(what: str, value: str, ok: bool) -> None:
+        rows.append([what, value, "yes" if ok else "**no**"])
+
+    for section in [k for k in results if k == "training" or k.startswith("training_")]:
+        dtype = section.removeprefix("training").lstrip("_") or results["config"]["dtype"]
+        for batch, res in results[section].items():
+            if "neuronet" not in res:
+                continue
+            speed = res["neuronet"]["samples_per_s"]
+            if "bound" in res:
+                share = speed / res["bound"]["samples_per_s"]
+                need = 0.65 if int(batch) < 128 else 0.85
+                add(f"{dtype} batch {batch}: share of the bound >= {need:.0%}", f"{share:.0%}",
+                    share >= need)  # fmt: skip
+            if "torch" in res:
+                ratio = speed / res["torch"]["samples_per_s"]
+                add(f"{dtype} batch {batch}: >= 1.5x PyTorch", f"{ratio:.2f}x", ratio >= 1.5)
+            if "numpy" in res:
+                ratio = speed / res["numpy"]["samples_per_s"]
+                add(f"{dtype} batch {batch}: >= 1.3x plain NumPy", f"{ratio:.2f}x", ratio >= 1.3)
+    lat = results.get("predict_latency", {})
+    one, big = lat.get("1", {}), lat.get("1024", {})
+    if "neuronet" in one and "numpy" in one:
+        ratio = one["neuronet"] / one["numpy"]
+        add("predict_proba 1 sample <= 1.1x plain NumPy's time", f"{ratio:.2f}x", ratio <= 1.1)
+    if "neuronet" in one and "torch" in one:
+        ratio = one["torch"] / one["neuronet"]
+        add("predict_proba 1 sample >= 2x faster than PyTorch", f"{ratio:.2f}x", ratio >= 2)
+    if "neuronet" in big and "bound" in big:
+        ratio = big["neuronet"] / big["bound"]
+        add("predict_proba 1024 samples <= 1.05x the products alone", f"{ratio:.2f}x",
+            ratio <= 1.05)  # fmt: skip
+    if rows:
+        out.table("Targets of issue 9, from this run", ["target", "measured", "met?"], rows)
 
 
 def fmt_time(seconds: float) -> str:

@@ -161,6 +161,75 @@ def environment(blas: dict[str, Any] | None, threads: int, libs: dict[str, Any])
     return env
 
 
+THREADPOOL_PROBE = """\
+import json, os, sys, time
+import numpy as np
+import threadpoolctl
+import neuronet
+
+def cpu_seconds(tid):
+    try:
+        with open(f"/proc/self/task/{tid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+main = str(os.getpid())
+np.ones((512, 512), np.float32) @ np.ones((512, 512), np.float32)  # NumPy's pool at work
+before = set(os.listdir("/proc/self/task"))
+import scipy.linalg.cython_blas  # what numba imports when it starts: SciPy's own OpenBLAS
+scipy_threads = set(os.listdir("/proc/self/task")) - before
+numpy_threads = before - {main}
+rng = np.random.default_rng(0)
+X = rng.standard_normal((20000, 784), dtype=np.float32)
+y = rng.integers(0, 10, 20000)
+start = {tid: cpu_seconds(tid) for tid in os.listdir("/proc/self/task")}
+for batch in (32, 128, 512):
+    net = neuronet.MLP([784, 256, 128, 10], output="softmax", seed=0)
+    net.fit(X, y, epochs=1, batch_size=batch, shuffle=False, verbose=0)
+    net.predict_proba(X[:1]); net.predict_proba(X[:1024])
+used = {tid: cpu_seconds(tid) - start.get(tid, 0.0) for tid in os.listdir("/proc/self/task")}
+print(json.dumps({
+    "pools": [
+        {k: info.get(k) for k in ("internal_api", "prefix", "filepath", "num_threads")}
+        for info in threadpoolctl.threadpool_info()
+    ],
+    "numba": "numba" in sys.modules,
+    "main_cpu_s": used.get(main, 0.0),
+    "numpy_pool_cpu_s": sum(used.get(t, 0.0) for t in numpy_threads),
+    "scipy_pool_threads": len(scipy_threads),
+    "scipy_pool_cpu_s": sum(used.get(t, 0.0) for t in scipy_threads),
+}))
+"""
+
+
+def threadpool_probe(pythonpath: str | None) -> dict[str, Any] | None:
+    """Which BLAS pools neuronet's training and prediction load, and which of them work.
+
+    A fresh interpreter (Linux only) trains the benchmark network at each batch size and
+    predicts, after loading SciPy's OpenBLAS as numba does; it reports the CPU time of the
+    threads each pool started (read from /proc/self/task), so "only one pool is busy" is a
+    measurement, not an assumption.
+    """
+    if not Path("/proc/self/task").exists():
+        return None
+    env = dict(os.environ)
+    if pythonpath:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [pythonpath, env.get("PYTHONPATH")]))
+    proc = subprocess.run(
+        [sys.executable, "-c", THREADPOOL_PROBE],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if proc.returncode != 0:
+        log(f"  threadpool probe failed: {proc.stderr.strip().splitlines()[-1:]}")
+        return None
+    return json.loads(proc.stdout)
+
+
 class OtherLoad:
     """How much of the machine other processes used while a block ran (Linux only).
 
@@ -327,8 +396,9 @@ class Torch(Competitor):
     def build(self, params: Params) -> Any:
         nn = self.torch.nn
         layers: list[Any] = []
+        dtype = self.torch.from_numpy(params[0][0]).dtype
         for i, (w, b) in enumerate(params):
-            linear = nn.Linear(*w.shape)
+            linear = nn.Linear(*w.shape, dtype=dtype)
             with self.torch.no_grad():
                 # torch.nn.Linear stores its weight as (out, in): the transpose of neuronet's.
                 linear.weight.copy_(self.torch.from_numpy(w.T))
@@ -474,6 +544,21 @@ class GemmBound(Competitor):
                     if i > 0:
                         delta = np.matmul(delta, weights[i].T, out=deltas[i - 1])
         return time.perf_counter() - start_time
+
+    def predict_proba(self, model, x):
+        # Prediction's three products alone (x@W1, @W2, @W3) into preallocated outputs: the
+        # floor for predict_proba on a large batch.
+        outputs = self._predict_buffers.get((id(model), len(x)))
+        if outputs is None:
+            outputs = [np.empty((len(x), w.shape[1]), x.dtype) for w in model]
+            self._predict_buffers[(id(model), len(x))] = outputs
+        a = x
+        for w, out in zip(model, outputs, strict=True):
+            a = np.matmul(a, w, out=out)
+        return a
+
+    def __init__(self) -> None:
+        self._predict_buffers: dict[tuple[int, int], list[np.ndarray]] = {}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -640,7 +725,7 @@ def bench_accuracy(comps, neuronet, epochs: int, batch_size: int, seed: int) -> 
         "accuracy": {},
     }
     for comp in comps:
-        if comp.predict_proba is None:
+        if comp.predict_proba is None or comp.key == "bound":
             continue
         model = comp.build(params)
         comp.fit(model, x_train, y_train, batch_size, epochs)
@@ -676,6 +761,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--repeats", type=int, help="timed epochs per case; best is kept (default 3; quick 1)"
     )
     parser.add_argument(
+        "--dtypes",
+        nargs="+",
+        default=["float32", "float64"],
+        choices=["float32", "float64"],
+        help="training dtypes (default float32 float64; everything else runs in float32)",
+    )
+    parser.add_argument(
         "--warmup",
         type=int,
         default=1024,
@@ -705,6 +797,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             "latency",
             "import",
             "accuracy",
+            "threads",
         ],
         help="leave parts out",
     )
@@ -803,6 +896,7 @@ def run_benchmarks(args: argparse.Namespace) -> dict[str, Any]:
             "sizes": SIZES,
             "lr": LR,
             "dtype": "float32",
+            "dtypes": args.dtypes,
             "batches": args.batches,
             "repeats": args.repeats,
             "warmup": args.warmup,
@@ -812,14 +906,23 @@ def run_benchmarks(args: argparse.Namespace) -> dict[str, Any]:
         },
     }
 
-    log(f"training: {args.samples:,} samples, batches {args.batches}, {args.repeats} repeat(s)")
     x, y = synthetic_data(args.samples, args.seed)
     params = initial_parameters(neuronet, SIZES, args.seed)
-    with OtherLoad() as load:
-        results["training"] = bench_training(
-            comps, params, x, y, args.batches, args.repeats, args.warmup
+    for dtype in args.dtypes:
+        log(
+            f"training ({dtype}): {args.samples:,} samples, batches {args.batches}, "
+            f"{args.repeats} repeat(s)"
         )
-    results["environment"]["other_load_during_training"] = load.share
+        cast = [(w.astype(dtype), b.astype(dtype)) for w, b in params]
+        with OtherLoad() as load:
+            # float32 under "training" (the headline), others under "training_<dtype>".
+            key = "training" if dtype == "float32" else f"training_{dtype}"
+            results[key] = bench_training(
+                comps, cast, x.astype(dtype, copy=False), y, args.batches, args.repeats,
+                args.warmup,
+            )  # fmt: skip
+        suffix = "" if dtype == "float32" else f"_{dtype}"
+        results["environment"][f"other_load_during_training{suffix}"] = load.share
     results["agreement"] = {
         str(b): weight_agreement(comps, params, x, y, b, args.agree_batches) for b in args.batches
     }
@@ -832,8 +935,13 @@ def run_benchmarks(args: argparse.Namespace) -> dict[str, Any]:
     results["predict_latency"] = {}
     if "latency" not in skip:
         log("predict latency")
-        calls = {1: 300, 1024: 50} if args.quick else {1: 2000, 1024: 300}
-        results["predict_latency"] = bench_latency(comps, params, x, [1, 1024], calls)
+        calls = {1: 300, 32: 300, 1024: 50} if args.quick else {1: 2000, 32: 2000, 1024: 300}
+        results["predict_latency"] = bench_latency(comps, params, x, [1, 32, 1024], calls)
+
+    if "threads" not in skip and neuronet is not None:
+        log("thread pools")
+        pythonpath = str(Path(neuronet.__file__).parents[1])
+        results["environment"]["neuronet_threadpools"] = threadpool_probe(pythonpath)
 
     results["import"] = {}
     if "import" not in skip:

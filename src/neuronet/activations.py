@@ -1547,10 +1547,10 @@ class Softmax(Activation):
     def forward_into(self, z: FloatArray, params: FloatArray) -> FloatArray:
         # scipy.special.softmax's operations in its order, in place: its array-API dispatch
         # costs more than the arithmetic on a few rows.
-        z_max = np.max(z, axis=-1, keepdims=True)
-        np.subtract(z, z_max, out=z)
+        # (The methods, not np.max and np.sum: the same reductions, a microsecond less each.)
+        np.subtract(z, z.max(axis=-1, keepdims=True), out=z)
         np.exp(z, out=z)
-        return np.divide(z, np.sum(z, axis=-1, keepdims=True), out=z)
+        return np.divide(z, z.sum(axis=-1, keepdims=True), out=z)
 
     def derivative(self, z: FloatArray, a: FloatArray | None = None) -> FloatArray:
         raise TypeError(

@@ -99,12 +99,12 @@ def _log_softmax(z: Array) -> Array:
 
     Without SciPy's array-API dispatch, which costs more than the arithmetic on a batch.
     """
-    z_max = np.max(z, axis=1, keepdims=True)
+    z_max = z.max(axis=1, keepdims=True)
     if not np.isfinite(z_max).all():
         z_max[~np.isfinite(z_max)] = 0
     shifted = z - z_max
     with np.errstate(divide="ignore"):  # log(0) when a whole row is -inf, as SciPy allows
-        log_sum = np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+        log_sum = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     return np.subtract(shifted, log_sum, out=shifted)
 
 

@@ -323,7 +323,8 @@ class MLP:
         """The output layer's activations for a batch ``X`` of shape (n_samples, n_inputs)."""
         # Prediction's own path: each layer's bias and activation go in place into the
         # product's new array (bit-identical to the training-mode forward pass, less work).
-        a = check_X(as_array(X, "X"), self.n_inputs, self.dtype)
+        # (An ndarray is never a pandas object: as_array would only look and pass it on.)
+        a = check_X(X if type(X) is np.ndarray else as_array(X, "X"), self.n_inputs, self.dtype)
         for layer in self.layers:
             a = layer.infer(a)
         return a
