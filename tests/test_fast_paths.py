@@ -191,3 +191,19 @@ def test_standalone_dense_trains_the_same_with_kernels(rng, kernels_everywhere):
         results.append((a, dx.copy(), layer.gradients.copy()))
     for plain, fast in zip(*results, strict=True):
         np.testing.assert_array_equal(plain, fast)
+
+
+@pytest.mark.parametrize("rows", [1, 50, 3000])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_input_check_is_exact_at_every_size(rows, dtype, rng):
+    # Large arrays are checked through a sum of squares first: huge but finite values (whose
+    # squares overflow) must pass without a warning, and one NaN or inf anywhere must fail.
+    net = MLP([8, 3, 2], output="softmax", dtype=dtype, seed=0)
+    huge = np.finfo(dtype).max / 2
+    X = np.full((rows, 8), huge, dtype=dtype)
+    assert net.predict_proba(X).shape == (rows, 2)
+    for bad in (np.nan, np.inf, -np.inf):
+        X_bad = rng.standard_normal((rows, 8)).astype(dtype)
+        X_bad[rows // 2, 5] = bad
+        with pytest.raises(ValueError, match=r"`X` contains NaN or infinite values \(1 of"):
+            net.predict_proba(X_bad)

@@ -139,14 +139,16 @@ def _all_finite(arr: NDArray[Any], dtype: np.dtype[Any] | None = None, rows: int
 def _finite(block: NDArray[Any]) -> bool:
     """Whether every entry of a floating-point array is finite; exact, fast when it is.
 
-    A sum of squares (one BLAS dot product: no temporary, a third faster than ``isfinite``
-    over a big batch, twice as fast on one sample) is finite only if every entry is, since
-    inf and NaN propagate; when it is not (a NaN, or values whose squares overflow),
-    ``np.isfinite`` decides.
+    On large arrays, a sum of squares (one BLAS dot product: no boolean temporary, half the
+    time of ``isfinite(...).all()`` on 60,000 x 784 values) is finite only if every entry
+    is, since inf and NaN propagate; when it is not (a NaN, or squares that overflow, which
+    is why the overflow flag is silenced), ``np.isfinite`` decides.
     """
-    if block.flags.c_contiguous:
+    if block.size >= 16_384 and block.flags.c_contiguous:
         flat = block.reshape(-1)
-        if math.isfinite(flat.dot(flat)):
+        with np.errstate(over="ignore"):
+            total = flat.dot(flat)
+        if math.isfinite(total):
             return True
     return bool(np.isfinite(block).all())
 
