@@ -60,10 +60,11 @@ def test_every_activation_has_a_page(docs_ext: ModuleType, name: str) -> None:
     assert page.splitlines()[0] == f".. _activation-{name}:"
     assert act.latex in page and act.derivative_latex in page
     assert f'plot.activations("{name}")' in page  # drawn by the library when the site builds
+    assert f'act = activations.get("{name}")' in page  # values computed at build time too
     for issue in act.issues:
         assert docs_ext._rst(issue.remedy) in page
     assert f"init='{docs_ext._rst(act.recommended_init)}'" in page
-    for section in ("Formula", "Plot", "Properties", "Known issues", "Initialisation"):
+    for section in ("Formula", "Plot", "Values", "Properties", "Known issues", "Initialisation"):
         assert f"\n{section}" in page
 
 

@@ -153,6 +153,36 @@ def activation_page(name: str) -> str:
         "",
     ]
 
+    lines += [_title("Values", "-")]
+    run = [
+        ".. neuronet-run::",
+        "",
+        "   import numpy as np",
+        "   from neuronet import activations",
+        "",
+        f'   act = activations.get("{name}")',
+        "   z = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])",
+        '   print("z     ", z)',
+        '   print("f(z)  ", act.forward(z).round(4))',
+    ]
+    if act.elementwise:
+        lines += [
+            "A few values to check by hand, computed by neuronet as this page was built:",
+            "",
+        ]
+        run += [
+            '   print("f\'(z) ", act.derivative(z).round(4))',
+        ]
+    else:
+        lines += [
+            "Not element-wise: each output depends on the whole row, so there is a Jacobian "
+            "rather than a derivative per element (:meth:`~neuronet.activations.Activation."
+            "backward` computes its vector-Jacobian product). The outputs of one row:",
+            "",
+        ]
+        run += ['   print("sum   ", float(act.forward(z).sum()))']
+    lines += [*run, ""]
+
     props = facts["properties"]
     rows = [
         ("output range", f"``{card.range_text()}``"),
