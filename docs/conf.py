@@ -119,7 +119,7 @@ nitpick_ignore_regex.append((r"py:.*", r"(.*\.)?_[A-Za-z]\w*(\.\w+)*"))
 # site has no page for them, so they show as plain text.
 nitpick_ignore_regex.append(("myst", re.escape(str(ROOT)) + r"/(?!docs/).*"))
 nitpick_ignore: list[tuple[str, str]] = [
-    # MLP.train_step's docstring names a private helper of neuronet._validation.
+    # MLP.train_step's docstring names a helper of neuronet._validation without its module.
     ("py:func", "check_sample_weight"),
 ]
 

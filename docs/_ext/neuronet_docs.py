@@ -691,7 +691,12 @@ def resolve_reexports(app: Sphinx, env: Any, node: Any, contnode: Any) -> Any:
     2. by the one documented object whose full name ends with the target: in the same module
        for a bare name (``start``), anywhere for a qualified one (``LBFGS.state_dict``);
     3. an attribute named in a documented class's ``Attributes`` section (``MLP.parameters``,
-       or ``head`` inside MLP's docstring) links to that class.
+       or ``head`` inside MLP's docstring) links to that class;
+    4. a name that exists but is not documented (a module constant outside ``__all__``) is
+       shown unlinked.
+
+    What is left is a name that does not exist: a typo or a renamed object, which fails the
+    strict build.
     """
     if node.get("refdomain") != "py":
         return None
@@ -726,10 +731,12 @@ def resolve_reexports(app: Sphinx, env: Any, node: Any, contnode: Any) -> Any:
         scopes.append(f"{module}.{klass}.{target}")
     if module:
         scopes.append(f"{module}.{target}")
+    exists = False
     for path in scopes:
         obj = _lookup(path)
         if obj is None:
             continue
+        exists = True
         name = _canonical(obj)
         if name:
             found = link(name)
@@ -761,6 +768,10 @@ def resolve_reexports(app: Sphinx, env: Any, node: Any, contnode: Any) -> Any:
         # A class named bare in a docstring shared with another module (MLP.fit has
         # training.fit's, which names History and Callback): the one neuronet class so named.
         return link(classes[0])
+    if exists:
+        # The name exists but is not public (a module constant outside ``__all__``): shown
+        # as code, unlinked. Only a name that does not exist at all is a broken reference.
+        return contnode
     if node.get("reftype") in ("attr", "data", "obj"):
         owner, _, attribute = target.rpartition(".")
         candidates = []
