@@ -127,16 +127,17 @@ def test_dropout_kernel_draws_the_same_mask(rate, dtype, rng, kernels_everywhere
 
 
 @linear_on_purpose
+@pytest.mark.parametrize("rows", [11, 300])  # 300 x 8: the fused kernels, if numba is there
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("activation", ELEMENTWISE)
 @pytest.mark.parametrize("output", ["softmax", "sigmoid", "identity", "tanh"])
-def test_prediction_path_matches_the_layers_forward(activation, output, dtype, rng):
+def test_prediction_path_matches_the_layers_forward(activation, output, dtype, rows, rng):
     loss = "mse" if output == "tanh" else None
     net = MLP([6, 8, 5, 3], activation=activation, output=output, loss=loss, dtype=dtype, seed=1)
     for layer in net.dense_layers:
         layer.bias[...] = rng.standard_normal(layer.n_out)
         layer.activation_parameters[...] = rng.uniform(0.05, 0.5, layer.activation_parameters.size)
-    X = rng.standard_normal((11, 6)).astype(dtype)
+    X = rng.standard_normal((rows, 6)).astype(dtype)
     X_before = X.copy()
     expected = X
     for layer in net.dense_layers:

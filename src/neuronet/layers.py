@@ -427,6 +427,11 @@ class Dense(Layer):
         conversion, the bias and the activation applied in place to the product's array.
         """
         z: Array = x @ self.weights
+        if len(x) >= _INFER_KERNEL_ROWS:
+            kernel = self._fused("bias", len(x))
+            if kernel is not None:
+                kernel(z, self.bias, z)  # z += b and f(z), in place, in one pass
+                return z
         z += self.bias
         if self.norm is not None:
             z = self.norm.propagate(z)
@@ -506,6 +511,11 @@ class Dense(Layer):
     def __repr__(self) -> str:
         norm = f", norm={self.norm.kind!r}" if self.norm is not None else ""
         return f"Dense({self.n_in}, {self.n_out}, activation={self.activation!r}{norm})"
+
+
+# Prediction uses the fused kernels from this many rows: below it, the two NumPy passes cost
+# less than loading numba would in a process that has not trained.
+_INFER_KERNEL_ROWS = 256
 
 
 def _column_sums(g: Array, out: Array) -> None:
