@@ -211,6 +211,8 @@ def test_a_new_activation_keeps_weights_epochs_and_curves_a_new_lr_keeps_the_opt
     assert session.marks == [{"epoch": 3, "label": "prelu/tanh"}]
     session.tick(epochs=2)
     assert session.epoch == 5
+    session.update({"dropout": 0.2})
+    assert session.epoch == 5 and session.marks[-1] == {"epoch": 5, "label": "dropout 0.2"}
     session.update({"hidden": [4, 4]})
     assert session.epoch == 0 and session.curves["loss"] == []
 
@@ -424,6 +426,15 @@ def test_bad_uploads_are_refused_with_row_and_column_or_size(client):
     assert client.get(f"/api/sessions/{sid}").json()["settings"]["dataset"] == "circles"
 
 
+def test_a_refused_upload_leaves_the_session_as_it_was():
+    session = Session(Settings.from_dict({"output": "sigmoid"}))  # two classes only
+    three = "".join(f"{i % 5},{i % 3},{'abc'[i % 3]}\n" for i in range(30))
+    with pytest.raises(SettingsError, match="only 0 and 1"):
+        session.set_upload(parse_csv(three))
+    assert session.settings.dataset == "circles" and session.upload is None
+    assert session.extra_datasets == []
+
+
 def test_the_data_file_of_the_command_line_is_offered_as_file(tmp_path):
     path = tmp_path / "mine.csv"
     path.write_text(GOOD_CSV)
@@ -447,8 +458,11 @@ def test_play_pause_step_reset_regenerate_settings_probe_ping(client):
         opened(ws)
         ws.send_json({"type": "play"})
         assert receive_until(ws, "status")["playing"] is True
-        epochs = [receive_until(ws, "frame")["epoch"] for _ in range(3)]
-        assert epochs == sorted(epochs) and epochs[-1] >= 3
+        epochs = []
+        for _ in range(4):
+            epochs.append(receive_until(ws, "frame")["epoch"])
+            ws.send_json({"type": "ack"})  # drawn: the next frame, please
+        assert epochs == sorted(epochs) and epochs[-1] >= 4
         ws.send_json({"type": "pause"})
         assert receive_until(ws, "status")["playing"] is False
         session = client.app.state.store.get(sid)
@@ -507,6 +521,28 @@ def test_malformed_or_refused_messages_get_an_error_and_the_socket_lives_on(
         assert "binary" in receive_until(ws, "error")["message"]
         ws.send_json({"type": "ping"})
         assert receive_until(ws, "pong") == {"type": "pong"}
+
+
+def test_a_page_that_does_not_acknowledge_frames_is_not_flooded(client):
+    sid = new_session(client, **SPIRAL)
+    session = client.app.state.store.get(sid)
+    with client.websocket_connect(f"/api/sessions/{sid}/ws") as ws:
+        opened(ws)
+        ws.send_json({"type": "play"})
+        assert receive_until(ws, "status")["playing"] is True
+        seen = [receive_until(ws, "frame")["epoch"] for _ in range(2)]  # the credit: two
+        deadline = time.monotonic() + 10
+        while session.epoch < seen[-1] + 5:  # training goes on without frames
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        ws.send_json({"type": "pause"})
+        messages = []
+        while not (messages and messages[-1]["type"] == "frame"):
+            messages.append(ws.receive_json())
+        # No frame between the second and the pause; then one, where training stopped.
+        assert [m["type"] for m in messages] == ["status", "frame"]
+        with session.lock:
+            assert messages[-1]["epoch"] == session.epoch > seen[-1] + 4
 
 
 def test_a_socket_for_no_session_or_from_another_site_is_closed(client):

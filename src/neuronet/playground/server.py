@@ -21,8 +21,10 @@ with status 400, 404 or 413, and the page shows the message):
 
 The WebSocket takes JSON messages ``{"type": ...}``: ``settings`` (with ``"settings": {...}``,
 the changed ones), ``play``, ``pause``, ``step``, ``reset``, ``regenerate``, ``probe`` (with
-``"x": [x1, x2]``, the point under the cursor) and ``ping``. It sends ``frame`` (after each
-training tick while playing, and after every change), ``points``, ``settings``, ``status``
+``"x": [x1, x2]``, the point under the cursor), ``ack`` (a frame drawn) and ``ping``. It sends
+``frame`` (after a training tick while playing, when the page has acknowledged all but
+:data:`MAX_CREDIT` - 1 of the frames before, so a slow page is never flooded; after every
+change; and when training pauses), ``points``, ``settings``, ``status``
 (``{"playing": bool}``), ``probe``, ``pong`` and ``error``. Training runs in worker threads,
 never on the event loop; a malformed or refused message is answered with an ``error`` and
 the connection stays open.
@@ -81,6 +83,8 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 MAX_MESSAGE = 64 * 1024
 #: Seconds between a frame and the next while playing, at least (about 20 frames a second).
 FRAME_INTERVAL = 0.05
+#: Frames sent while playing that the page has not yet acknowledged, at most.
+MAX_CREDIT = 2
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -361,6 +365,11 @@ class _Stream:
         self.playing = False
         self.wake = anyio.Event()
         self.send_lock = anyio.Lock()
+        # Flow control: a frame while playing costs a credit, the page's "ack" (sent once it
+        # has drawn a frame) gives one back. A slow page then gets fewer frames, never a
+        # growing queue of them; training goes on meanwhile.
+        self.credit = MAX_CREDIT
+        self.stale = False  # trained since the last frame sent
 
     async def send(self, message: dict[str, Any]) -> None:
         async with self.send_lock:
@@ -430,6 +439,8 @@ class _Stream:
         session = self.session
         if kind == "ping":
             await self.send({"type": "pong"})
+        elif kind == "ack":
+            self.credit = min(MAX_CREDIT, self.credit + 1)
         elif kind == "play":
             if session.diverged:
                 session.diverged = False
@@ -461,21 +472,29 @@ class _Stream:
             await self.send(await run_in_threadpool(session.probe, msg.get("x")))
         else:
             raise SettingsError(
-                f"unknown message type {kind!r:.40}; the types are play, pause, step, reset, "
+                f"unknown message type {kind!r:.40}; the types are play, pause, step, reset, ack, "
                 f"regenerate, settings, probe and ping."
             )
 
-    async def tick_and_send(self, epochs: int | None = None) -> bool:
+    async def tick_and_send(self, epochs: int | None = None) -> None:
+        """Train one tick; send its frame if the page has credit (always, for a step)."""
         result = await run_in_threadpool(self.session.tick, epochs)
-        frame = await run_in_threadpool(self.session.frame)
-        await self.send(frame)
+        if epochs is not None or self.credit > 0:
+            if epochs is None:
+                self.credit -= 1
+            self.stale = False
+            await self.send(await run_in_threadpool(self.session.frame))
+        else:
+            self.stale = True
         if result["diverged"]:
             await self.set_playing(False)
-        return bool(result["trained"])
 
     async def trainer(self) -> None:
         while True:
             if not self.playing:
+                if self.stale:  # the page missed the last ticks: show where training stopped
+                    self.stale = False
+                    await self.send(await run_in_threadpool(self.session.frame))
                 await self.wake.wait()
                 self.wake = anyio.Event()
                 continue

@@ -513,9 +513,10 @@ class Session:
     def update(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """Apply changed settings; rebuild only what they touch. Returns the settings.
 
-        New data or a new shape starts training again; new activations keep the weights,
-        the epoch count and the curves (a mark on the curves shows where they changed); a
-        new learning rate keeps the optimizer's state.
+        New data or a new shape starts training again; new activations or a new dropout
+        rate keep the weights, the epoch count and the curves (a mark on the curves shows
+        where they changed; the optimizer starts afresh, as PReLU adds parameters); a new
+        learning rate keeps the optimizer's state. A refused change leaves all as it was.
         """
         with self.lock:
             new = Settings.from_dict(values, self.settings, extra_datasets=self.extra_datasets)
@@ -523,7 +524,7 @@ class Session:
             if new == old:
                 return new.to_dict()
             data_keys = ("dataset", "n_samples", "classes", "noise", "test_fraction", "seed")
-            shape_keys = ("hidden", "output", "loss", "dropout")
+            shape_keys = ("hidden", "output", "loss")
             saved = dict(self.__dict__)
             self.settings = new
             try:
@@ -532,11 +533,12 @@ class Session:
                     self._build(keep_weights=False)
                 elif any(getattr(new, k) != getattr(old, k) for k in shape_keys):
                     self._build(keep_weights=False)
-                elif new.activations != old.activations:
-                    self._build(keep_weights=True)
-                    self.marks.append(
-                        {"epoch": self.epoch, "label": "/".join(new.activations) or "linear"}
-                    )
+                elif new.activations != old.activations or new.dropout != old.dropout:
+                    self._build(keep_weights=True)  # the same shapes: training goes on
+                    label = "/".join(new.activations) or "linear"
+                    if new.dropout != old.dropout:
+                        label = f"dropout {new.dropout:g}"
+                    self.marks.append({"epoch": self.epoch, "label": label})
                 elif new.optimizer != old.optimizer:
                     self.optimizer = optimizers.get(new.optimizer, lr=new.lr)
                 elif new.lr != old.lr and isinstance(self.optimizer, optimizers.Optimizer):
@@ -549,10 +551,15 @@ class Session:
     def set_upload(self, data: CsvData) -> dict[str, Any]:
         """Use an uploaded CSV: the ``dataset`` becomes ``"upload"``; training starts again."""
         with self.lock:
-            self.upload = data
-            self.settings = replace(self.settings, dataset=UPLOAD_DATASET)
-            self._load_data()
-            self._build(keep_weights=False)
+            saved = dict(self.__dict__)
+            try:
+                self.upload = data
+                self.settings = replace(self.settings, dataset=UPLOAD_DATASET)
+                self._load_data()
+                self._build(keep_weights=False)
+            except BaseException:
+                self.__dict__.update(saved)  # refused: the session is as it was
+                raise
             return self.settings.to_dict()
 
     def reset(self) -> None:

@@ -101,7 +101,7 @@ function connect() {
 function receive(msg) {
   switch (msg.type) {
     case "frame":
-      state.frame = msg; state.stats.received++; state.dirty = true;
+      state.frame = msg; state.stats.received++; state.dirty = true; state.ackDue = true;
       showMetrics(msg);
       if (state.selected) refreshInspector();
       break;
@@ -205,7 +205,7 @@ function change(values) { send({ type: "settings", settings: values }); }
 function setPlaying(p) {
   state.playing = p;
   const b = $("play");
-  b.textContent = p ? "⏸ Pause" : "▶ Play";
+  b.textContent = p ? "‖ Pause" : "▶ Play";
   b.setAttribute("aria-pressed", String(p));
 }
 
@@ -260,6 +260,10 @@ function bindControls() {
     const keys = { " ": "play", s: "step", r: "reset", g: "regenerate", m: "export-model", c: "export-code", l: "share" };
     const id = keys[e.key.toLowerCase()];
     if (id && !(e.key === " " && t instanceof HTMLButtonElement)) { e.preventDefault(); $(id).click(); }
+  });
+  window.addEventListener("hashchange", () => {
+    // A link pasted into this tab: its settings replace the current ones.
+    if (state.settings && location.hash !== settingsToHash(state.settings)) change(hashToSettings());
   });
   const net = $("network");
   net.addEventListener("mousemove", (e) => {
@@ -406,9 +410,34 @@ function tile(key, w, h) {
   return c;
 }
 
-function heatTile(key, q, n) {
-  // q: uint8 over an n×n grid (0 → −scale, 255 → +scale)
+let frameVersion = 0;
+const MAX_EDGES = 400;
+function decoded(f) {
+  // A frame's arrays, decoded once (not at every redraw).
+  if (!f._decoded) {
+    f._decoded = {
+      version: ++frameVersion,
+      weights: f.layers.map((layer) => floats(layer.weights)),
+      heat: f.layers.map((layer) => bytes(layer.heat)),
+    };
+    // Between two wide layers only the MAX_EDGES strongest weights are drawn: thousands of
+    // faint lines say nothing and cost a software rasteriser most of a frame.
+    f._decoded.maxW = f._decoded.weights.map((w) => w.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-9));
+    f._decoded.cut = f._decoded.weights.map((w, l) => {
+      if (w.length <= MAX_EDGES) return 0;
+      const mags = Float32Array.from(w, Math.abs).sort();
+      return mags[mags.length - MAX_EDGES] / f._decoded.maxW[l];
+    });
+  }
+  return f._decoded;
+}
+
+function heatTile(key, q, n, version) {
+  // q: uint8 over an n×n grid (0 → −scale, 255 → +scale); drawn again only for a new frame
+  const cached = tiles.get(key);
+  if (cached && cached.version === version && cached.width === n) return cached;
   const c = tile(key, n, n), ctx = c.getContext("2d"), img = ctx.createImageData(n, n);
+  c.version = version;
   for (let i = 0; i < n * n; i++) {
     const [r, g, b] = mix(q[i] / 127.5 - 1);
     img.data[4 * i] = r; img.data[4 * i + 1] = g; img.data[4 * i + 2] = b; img.data[4 * i + 3] = 255;
@@ -434,36 +463,41 @@ function drawNetwork() {
   ctx.clearRect(0, 0, W, H);
   if (!f) return;
   const sizes = f.sizes, L = sizes.length;
-  const colW = (W - 40) / (L - 1 || 1);
+
   const maxN = Math.max(...sizes);
   const room = H - 18;  // the bottom line holds each layer's activation
   const box = Math.max(6, Math.min(40, Math.floor(room / maxN) - 4));
   const gap = Math.min(box + 8, room / maxN);
+  const margin = box / 2 + 8, colW = (W - 2 * margin) / (L - 1 || 1);
   const rects = [];
   for (let l = 0; l < L; l++) {
-    const n = sizes[l], x = 20 + l * colW - box / 2, top = 4 + (room - 4 - n * gap) / 2;
+    const n = sizes[l], x = margin + l * colW - box / 2, top = 4 + (room - 4 - n * gap) / 2;
     rects.push(Array.from({ length: n }, (_, j) => ({ x, y: top + j * gap + (gap - box) / 2, l, j })));
   }
   state.nodeRects = rects;
   state.nodeBox = box;
-  placeLayerControls(cv, colW);
-  // edges: colour by sign, width by size
+  placeLayerControls(cv, margin, colW);
+  // edges: colour by sign, width by size; batched into a few paths (fast for 10 × 64)
+  const dec = decoded(f), BUCKETS = 6;
   for (let l = 1; l < L; l++) {
-    const w = floats(f.layers[l - 1].weights), nIn = sizes[l - 1], nOut = sizes[l];
-    let maxW = 1e-9;
-    for (const v of w) maxW = Math.max(maxW, Math.abs(v));
-    const thin = nIn * nOut > 800;
+    const w = dec.weights[l - 1], nIn = sizes[l - 1], nOut = sizes[l];
+    const maxW = dec.maxW[l - 1], cut = dec.cut[l - 1];
+    const paths = [[], []].map(() => Array.from({ length: BUCKETS }, () => new Path2D()));
     for (let i = 0; i < nIn; i++) {
       const a = rects[l - 1][i];
       for (let j = 0; j < nOut; j++) {
         const v = w[i * nOut + j], b = rects[l][j], k = Math.abs(v) / maxW;
-        if (thin && k < 0.15) continue;
-        const c = v < 0 ? NEG : POS;
-        ctx.strokeStyle = `rgba(${c[0]},${c[1]},${c[2]},${0.15 + 0.7 * k})`;
-        ctx.lineWidth = 0.4 + 3 * k;
-        ctx.beginPath(); ctx.moveTo(a.x + box, a.y + box / 2); ctx.lineTo(b.x, b.y + box / 2); ctx.stroke();
+        if (k < cut) continue;
+        const path = paths[v < 0 ? 0 : 1][Math.min(BUCKETS - 1, Math.floor(k * BUCKETS))];
+        path.moveTo(a.x + box, a.y + box / 2); path.lineTo(b.x, b.y + box / 2);
       }
     }
+    paths.forEach((bySize, sign) => bySize.forEach((path, bucket) => {
+      const c = sign ? POS : NEG, k = (bucket + 0.5) / BUCKETS;
+      ctx.strokeStyle = `rgba(${c[0]},${c[1]},${c[2]},${0.15 + 0.7 * k})`;
+      ctx.lineWidth = 0.4 + 3 * k;
+      ctx.stroke(path);
+    }));
   }
   // the inputs: x1 and x2 as their own heatmaps
   const oneD = sizes[0] === 1;
@@ -476,13 +510,13 @@ function drawNetwork() {
   const n = f.grid.n, step = f.grid.step;
   const m = oneD ? 0 : Math.ceil(n / step);
   for (let l = 1; l < L; l++) {
-    const layer = f.layers[l - 1], heat = bytes(layer.heat), pixels = heat.length / sizes[l];
+    const layer = f.layers[l - 1], heat = dec.heat[l - 1], pixels = heat.length / sizes[l];
     for (let j = 0; j < sizes[l]; j++) {
       const r = rects[l][j], q = heat.subarray(j * pixels, (j + 1) * pixels);
       if (oneD) drawCurve1d(ctx, q, r.x, r.y, box, box);
       else {
         ctx.imageSmoothingEnabled = box > m;
-        ctx.drawImage(heatTile(`${l}:${j}`, q, m), r.x, r.y, box, box);
+        ctx.drawImage(heatTile(`${l}:${j}`, q, m, dec.version), r.x, r.y, box, box);
       }
       const flag = layer.flags[j];
       ctx.lineWidth = flag ? 3 : 1;
@@ -496,16 +530,17 @@ function drawNetwork() {
     const r0 = rects[l][sizes[l] - 1];
     ctx.fillStyle = "#444"; ctx.font = "10px system-ui";
     const label = layer.activation + (layer.prelu ? ` a=${fmt(layer.prelu.reduce((s, v) => s + v, 0) / layer.prelu.length, 2)}` : "");
-    ctx.fillText(label, r0.x - 6, Math.min(H - 3, r0.y + box + 13));
+    const tw = ctx.measureText(label).width;
+    ctx.fillText(label, Math.min(W - tw - 1, Math.max(1, r0.x + box / 2 - tw / 2)), Math.min(H - 3, r0.y + box + 13));
   }
 }
 
-function placeLayerControls(cv, colW) {
+function placeLayerControls(cv, margin, colW) {
   // Each layer's controls sit above its column of neurons.
   const scale = cv.clientWidth / cv.width, ctls = $("layers").children;
   const width = Math.max(44, Math.min(86, colW * scale - 4));
   for (let i = 0; i < ctls.length; i++) {
-    const left = `${Math.round((20 + (i + 1) * colW) * scale - width / 2)}px`;
+    const left = `${Math.round((margin + (i + 1) * colW) * scale - width / 2)}px`;
     if (ctls[i].style.left !== left) { ctls[i].style.left = left; ctls[i].style.width = `${width}px`; }
   }
 }
@@ -520,6 +555,21 @@ function nodeAt(e) {
   return null;
 }
 
+function paintBoundary(f, c, n, version) {
+  // The class of each grid point, paler where the network is less sure.
+  const cls = bytes(f.grid.cls), conf = bytes(f.grid.conf);
+  const tctx = c.getContext("2d"), img = tctx.createImageData(n, n);
+  const k = Math.max(2, f.classes.length);
+  for (let i = 0; i < n * n; i++) {
+    const col = CLASS_COLOURS[cls[i] % CLASS_COLOURS.length];
+    const t = Math.max(0, (conf[i] / 255 - 1 / k) / (1 - 1 / k)) * 0.75;
+    img.data[4 * i] = 255 + (col[0] - 255) * t; img.data[4 * i + 1] = 255 + (col[1] - 255) * t;
+    img.data[4 * i + 2] = 255 + (col[2] - 255) * t; img.data[4 * i + 3] = 255;
+  }
+  tctx.putImageData(img, 0, 0);
+  c.version = version;
+}
+
 function drawBoundary() {
   const f = state.frame, cv = $("boundary"), ctx = cv.getContext("2d"), W = cv.width, H = cv.height;
   ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, W, H);
@@ -527,16 +577,9 @@ function drawBoundary() {
   const [lo, hi] = f.bounds;
   const sx = (v) => ((v - lo[0]) / (hi[0] - lo[0])) * W;
   if (f.grid.kind === "classes") {
-    const n = f.grid.n, cls = bytes(f.grid.cls), conf = bytes(f.grid.conf);
-    const c = tile("boundary", n, n), tctx = c.getContext("2d"), img = tctx.createImageData(n, n);
-    const k = Math.max(2, f.classes.length);
-    for (let i = 0; i < n * n; i++) {
-      const col = CLASS_COLOURS[cls[i] % CLASS_COLOURS.length];
-      const t = Math.max(0, (conf[i] / 255 - 1 / k) / (1 - 1 / k)) * 0.75;
-      img.data[4 * i] = 255 + (col[0] - 255) * t; img.data[4 * i + 1] = 255 + (col[1] - 255) * t;
-      img.data[4 * i + 2] = 255 + (col[2] - 255) * t; img.data[4 * i + 3] = 255;
-    }
-    tctx.putImageData(img, 0, 0);
+    const n = f.grid.n, version = decoded(f).version;
+    const c = tile("boundary", n, n);
+    if (c.version !== version) paintBoundary(f, c, n, version);
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(c, 0, 0, W, H);
     const sy = (v) => ((hi[1] - v) / (hi[1] - lo[1])) * H;
@@ -604,6 +647,10 @@ function loop() {
     state.stats.drawMs += performance.now() - t0;
     state.stats.frames++;
     state.dirty = false;
+  }
+  if (state.ackDue) {  // drawn: the server may send the next frame
+    state.ackDue = false;
+    if (state.ws && state.ws.readyState === WebSocket.OPEN) state.ws.send('{"type":"ack"}');
   }
   requestAnimationFrame(loop);
 }
