@@ -658,6 +658,26 @@ def bench_latency(comps, params, x, sizes: list[int], calls: dict[int, int]) -> 
     return latency
 
 
+def bench_optimizer_step(neuronet: Any, params: Params, repeats: int = 7) -> float:
+    """Seconds of one Adam step on the benchmark network's parameters (best of `repeats`).
+
+    Every competitor must do this arithmetic once per batch, and the matmul bound leaves it
+    out; so the bound plus this step is the ceiling for a training step on NumPy's BLAS.
+    """
+    net = Neuronet(neuronet).build(params)
+    optimizer = neuronet.optimizers.Adam(lr=LR)
+    net.gradients[...] = 1e-3
+    for _ in range(20):
+        optimizer.step(net.parameters, net.gradients)
+    calls, best = 200, float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(calls):
+            optimizer.step(net.parameters, net.gradients)
+        best = min(best, (time.perf_counter() - start) / calls)
+    return best
+
+
 IMPORT_PROBE = """\
 import json, resource, sys, time
 start = time.perf_counter()
@@ -923,6 +943,12 @@ def run_benchmarks(args: argparse.Namespace) -> dict[str, Any]:
             )  # fmt: skip
         suffix = "" if dtype == "float32" else f"_{dtype}"
         results["environment"][f"other_load_during_training{suffix}"] = load.share
+    if neuronet is not None:
+        for dtype in args.dtypes:
+            cast = [(w.astype(dtype), b.astype(dtype)) for w, b in params]
+            results.setdefault("optimizer_step_s", {})[dtype] = bench_optimizer_step(
+                neuronet, cast
+            )
     results["agreement"] = {
         str(b): weight_agreement(comps, params, x, y, b, args.agree_batches) for b in args.batches
     }
