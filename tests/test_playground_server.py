@@ -414,6 +414,14 @@ def test_an_uploaded_csv_trains_and_exports_code_that_reads_it(client, tmp_path,
     namespace: dict = {}
     exec(compile(session.python_code(), "playground.py", "exec"), namespace)
     assert namespace["history"]["loss"] == session.curves["loss"]
+    model = client.get(f"/api/sessions/{sid}/model").content
+    (tmp_path / "m.safetensors").write_bytes(model)
+    loaded = neuronet.load(tmp_path / "m.safetensors")
+    assert loaded.classes == ["in", "out"]  # the CSV's own labels
+    expected = np.array(["in", "out"])[session.net.predict(session.X_test)]
+    np.testing.assert_array_equal(loaded.predict(session.X_test), expected)
+    from_code = neuronet.load(tmp_path / "playground.safetensors")
+    assert from_code.classes == ["in", "out"]
 
 
 def test_bad_uploads_are_refused_with_row_and_column_or_size(client):

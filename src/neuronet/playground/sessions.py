@@ -774,12 +774,21 @@ class Session:
     # -- export -----------------------------------------------------------------------
 
     def model_bytes(self) -> bytes:
-        """The network as a neuronet model file (``.safetensors``), read back from a temp file."""
+        """The network as a neuronet model file (``.safetensors``), read back from a temp file.
+
+        :func:`neuronet.io.save` writes files (atomically); a temporary folder, removed at
+        once, is the only place the playground writes to.
+        """
         from .. import io as nio
 
         with self.lock, tempfile.TemporaryDirectory(prefix="neuronet-playground-") as tmp:
             path = os.path.join(tmp, "playground.safetensors")
-            nio.save(self.net, path)
+            # A CSV's own labels go in the file, so the loaded model predicts them.
+            self.net.classes = self.csv.classes if self.csv is not None else None
+            try:
+                nio.save(self.net, path)
+            finally:
+                self.net.classes = None  # training goes on with 0..k-1
             with open(path, "rb") as handle:
                 return handle.read()
 
@@ -868,6 +877,7 @@ def _python_code(session: Session) -> str:
         "    verbose=0,",
         ")",
         'print(history, "test loss", history["val_loss"][-1])',
+        *(["net.classes = CLASSES  # the model file predicts your labels"] if data else []),
         'net.save("playground.safetensors")',
         "",
     ]
