@@ -48,11 +48,11 @@ def playground(
 ) -> None:
     """Start the playground: train networks in the browser and watch every neuron.
 
-    Pick data (built-in, or your own CSV), layers, neurons, each layer's activation, the
-    output and loss, the optimizer, learning rate, batch size, L2 and dropout; press play.
-    The page shows the decision boundary, each neuron's output, the weights, the loss
-    curves and the dead or saturated units, and exports the model file, the Python code
-    and a link to the settings.
+    The page sets the data, layers, activations, output, loss, optimizer and its settings.
+
+    It shows the decision boundary, every neuron's output and the dead or saturated units.
+
+    It exports the model file, Python that trains it again, and a link to its settings.
 
     Example: neuronet playground --port 8765 --data points.csv
     """

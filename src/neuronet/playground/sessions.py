@@ -134,9 +134,25 @@ def _choice(value: object, name: str, choices: Sequence[str]) -> str:
 class Settings:
     """Everything the page can set; :meth:`from_dict` checks each against :data:`LIMITS`.
 
-    ``output`` and ``loss`` may be ``"auto"``: softmax with categorical cross-entropy for
-    classes, identity with mean squared error for regression. ``test_fraction`` is the share
-    of the points held out as the test set; ``speed`` the most epochs one frame trains.
+    Attributes
+    ----------
+    dataset : str
+        A name from :func:`neuronet.datasets.names`, ``"file"`` (the ``--data`` CSV) or
+        ``"upload"`` (a CSV uploaded in the page).
+    n_samples, classes, noise, seed : int, int, float, int
+        What the built-in generator draws (``classes`` for spiral and blobs only); ``seed``
+        also seeds the split, the initial weights and the shuffling.
+    test_fraction : float
+        The share of the points held out as the test set (stratified for classes).
+    hidden, activations : tuple of int, tuple of str
+        Each hidden layer's width and activation (any of :func:`neuronet.activations.names`).
+    output, loss : str
+        ``"auto"``: softmax with categorical cross-entropy for classes, identity with mean
+        squared error for regression.
+    optimizer, lr, batch_size, l2, dropout
+        As :meth:`neuronet.MLP.fit` and :class:`neuronet.MLP` take them.
+    speed : int
+        The most epochs one frame trains (a tick also stops after ``TICK_BUDGET`` seconds).
     """
 
     dataset: str = "circles"
