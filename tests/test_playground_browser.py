@@ -258,7 +258,11 @@ def test_keyboard_alone_inspects_neurons_and_points(page, url):
     bounds = page.evaluate("window.playground.frame.bounds")
     width = bounds[1][0] - bounds[0][0]
     assert probe["x"][0] == pytest.approx((bounds[0][0] + bounds[1][0]) / 2 + width / 20, rel=1e-4)
-    page.keyboard.press("Tab")  # focus leaves the canvas; Space then plays
-    page.locator("body").press(" ")
+    page.focus("#more-2")  # the layers' controls keep the focus as they are rebuilt
+    page.keyboard.press("Enter")
+    page.wait_for_function("window.playground.frame.sizes.join() === '2,4,4,2'")
+    assert page.evaluate("document.activeElement.id") == "more-2"
+    page.focus("#network")  # off the form controls, Space plays
+    page.keyboard.press(" ")
     page.wait_for_function("window.playground.frame.epoch >= 3")
     assert page.errors == []

@@ -115,6 +115,7 @@ function receive(msg) {
       state.probe = msg; state.probePending = false; refreshInspector(); break;
     case "error":
       say(msg.message, "error");
+      state.probePending = false;
       if (state.settings) showSettings(state.settings, true); // put the refused value back
       break;
     case "pong": break;
@@ -160,6 +161,7 @@ function showSettings(s, force = false) {
 
 function buildLayerControls(s) {
   const box = $("layers");
+  const focused = box.contains(document.activeElement) ? document.activeElement.id : null;
   box.textContent = "";
   s.hidden.forEach((width, i) => {
     const div = document.createElement("div");
@@ -167,10 +169,12 @@ function buildLayerControls(s) {
     const row = document.createElement("div");
     row.className = "row";
     const minus = document.createElement("button");
+    minus.id = `fewer-${i + 1}`;
     minus.textContent = "−"; minus.title = `fewer neurons in layer ${i + 1}`;
     minus.setAttribute("aria-label", minus.title);
     minus.onclick = () => changeWidth(i, -1);
     const plus = document.createElement("button");
+    plus.id = `more-${i + 1}`;
     plus.textContent = "+"; plus.title = `more neurons in layer ${i + 1}`;
     plus.setAttribute("aria-label", plus.title);
     plus.onclick = () => changeWidth(i, +1);
@@ -190,6 +194,7 @@ function buildLayerControls(s) {
     div.append(row, sel);
     box.append(div);
   });
+  if (focused && $(focused)) $(focused).focus();  // keyboard users stay where they were
   const out = state.frame ? state.frame.sizes : null;
   $("shape").textContent = out ? out.join(" → ") : "";
 }
