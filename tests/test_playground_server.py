@@ -217,6 +217,22 @@ def test_a_new_activation_keeps_weights_epochs_and_curves_a_new_lr_keeps_the_opt
     assert session.epoch == 0 and session.curves["loss"] == []
 
 
+def test_long_runs_keep_bounded_curves_and_frames(monkeypatch):
+    from neuronet.playground import sessions
+
+    monkeypatch.setattr(sessions, "CURVE_KEEP", 10)
+    session = Session(Settings.from_dict({**SPIRAL, "n_samples": 40}))
+    session.tick(epochs=1)
+    first = session.curves["loss"][0]
+    for _ in range(24):
+        session.tick(epochs=1)
+    assert session.epoch == 25
+    assert all(5 <= len(values) <= 10 for values in session.curves.values())
+    assert session.curves["loss"][0] == first  # thinned evenly, from the start
+    frame = session.frame()
+    assert len(frame["curves"]["loss"]) <= sessions.CURVE_POINTS
+
+
 def test_a_refused_change_leaves_the_session_as_it_was():
     session = Session(Settings.from_dict(SPIRAL))
     session.tick(epochs=2)

@@ -83,6 +83,9 @@ GRID, GRID_1D = 48, 160
 TICK_BUDGET = 0.25
 #: Training points the dead and saturated units are judged on (the first ones: shuffled).
 DIAGNOSIS_SAMPLES = 1000
+#: Points a session keeps per curve at most: beyond, every other one goes (a run of days at
+#: 20 epochs a second stays a few hundred kilobytes).
+CURVE_KEEP = 20_000
 #: Points kept per loss curve in a frame (longer runs are thinned evenly).
 CURVE_POINTS = 400
 
@@ -617,6 +620,8 @@ class Session:
                     raise SettingsError(f"training refused: {err}") from None
             for key, values in self.curves.items():
                 values.extend(history.history.get(key, []))
+                if len(values) > CURVE_KEEP:  # a long run: every other point, memory bounded
+                    values[:] = values[::2]
             self.epoch += history.epochs
             notes = [str(w.message) for w in caught]
             if history.diverged:
