@@ -23,6 +23,7 @@ OPTIONAL = {
     "src/neuronet/dask.py": ("dask", "distributed", "dask_ml"),
     "src/neuronet/plot.py": ("matplotlib",),
     "src/neuronet/cli/tabular.py": ("pandas", "pyarrow"),
+    "src/neuronet/playground/server.py": ("starlette", "uvicorn", "httpx2"),
 }
 
 

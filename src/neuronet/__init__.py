@@ -45,7 +45,7 @@ _LAZY = {
 
 
 # The add-ons, as modules: `neuronet.plot.history(h)` works after a plain `import neuronet`.
-_LAZY_MODULES = ("checkpoints", "diagnostics", "experiments", "io", "plot")
+_LAZY_MODULES = ("checkpoints", "diagnostics", "experiments", "io", "onnx", "plot", "torch")
 
 
 def __getattr__(name: str) -> Any:
