@@ -144,7 +144,7 @@ def _finite(block: NDArray[Any]) -> bool:
     is, since inf and NaN propagate; when it is not (a NaN, or squares that overflow, which
     is why the overflow flag is silenced), ``np.isfinite`` decides.
     """
-    if block.size >= 16_384 and block.flags.c_contiguous:
+    if block.size >= 65_536 and block.flags.c_contiguous:
         flat = block.reshape(-1)
         with np.errstate(over="ignore"):
             total = flat.dot(flat)
