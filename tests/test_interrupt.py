@@ -44,7 +44,7 @@ def test_ctrl_c_stops_after_the_batch_in_progress_with_consistent_weights(moons)
     opt = optimizers.Adam(lr=0.01)
     history = training.fit(net, X, y, epochs=50, batch_size=32, optimizer=opt, verbose=0)
     assert history.interrupted and not history.stopped_early and not history.diverged
-    assert history.stop_reason == "interrupted (Ctrl-C) in epoch 2, after batch 3"
+    assert history.stop_reason == "interrupted"
     assert history.epochs == 1  # the part of epoch 2 is not recorded
     assert opt.t == n_batches + 3  # whole batches only: the interrupted one completed
 
@@ -77,7 +77,7 @@ def test_ctrl_c_with_batches_equals_a_run_of_that_many_batches(moons):
     opt = optimizers.SGD(lr=0.1, momentum=0.9)
     history = training.fit(net, endless(), epochs=10, steps_per_epoch=5, optimizer=opt, verbose=0)
     assert history.interrupted and history.epochs == 1 and opt.t == 8
-    assert history.stop_reason == "interrupted (Ctrl-C) in epoch 2, after batch 3"
+    assert history.stop_reason == "interrupted"
 
     twin = MLP([2, 8, 2], output="softmax", seed=0)
     opt2 = optimizers.SGD(lr=0.1, momentum=0.9)
@@ -105,7 +105,7 @@ def test_ctrl_c_between_epochs_stops_after_that_epoch_and_restores_the_handler(m
     net = MLP([2, 8, 2], output="softmax", seed=0)
     history = net.fit(X, y, epochs=20, verbose=0, callbacks=[sender])
     assert history.epochs == 3 and history.interrupted
-    assert history.stop_reason == "interrupted (Ctrl-C) after epoch 3"
+    assert history.stop_reason == "interrupted"
     assert "interrupted=True" in repr(history)
     assert sender.handlers[0] is not before  # fit's own, while it runs
     assert signal.getsignal(signal.SIGINT) is before
@@ -167,7 +167,7 @@ def test_ctrl_c_stops_lbfgs_after_the_iteration_in_progress(moons):
     net = MLP([2, 8, 2], activation="tanh", output="softmax", seed=0)
     history = net.fit(X, y, epochs=100, optimizer="lbfgs", verbose=0, callbacks=[SendAt(4)])
     assert history.interrupted and history.epochs == 5
-    assert history.stop_reason == "interrupted (Ctrl-C) after iteration 5"
+    assert history.stop_reason == "interrupted"
     # The weights are those of that iteration: its recorded loss is theirs.
     assert net.compute_loss(X, y) == pytest.approx(history["loss"][-1], rel=1e-6)
 
@@ -216,7 +216,7 @@ def test_sigint_to_a_training_script_stops_it_cleanly(tmp_path):
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
     text = "".join(lines) + out
     tail = text.splitlines()
-    assert tail[-2].startswith("stop_reason: interrupted (Ctrl-C) ")
+    assert tail[-2] == "stop_reason: interrupted"
     epochs = int(tail[-1].split(": ")[1])
     assert 1 <= epochs < 100_000
     # The progress report still ended with the last epoch recorded, as a complete line.

@@ -1008,20 +1008,21 @@ class _Loop:
             loss, correct, seen, partial = self._epoch(opt, batch_size, shuffle)
             if partial is not None:
                 # Not recorded: its metrics would be those of part of the data.
-                self._interrupted(f"in epoch {epoch + 1}, after batch {partial}")
+                self._interrupted()
                 break
             stop = self._end_epoch(epoch, loss, correct, seen, opt.lr, progress)
             if stop:
                 break
             if self.ctrl_c.requested:
-                self._interrupted(f"after epoch {epoch + 1}")
+                self._interrupted()
                 break
             if sched is not None:
                 opt.lr = sched.step(epoch, self._monitored(self.history.history))
 
-    def _interrupted(self, when: str) -> None:
+    def _interrupted(self) -> None:
+        # One word that code can test for; how far it got is the History's epoch count.
         self.history.interrupted = True
-        self.history.stop_reason = f"interrupted (Ctrl-C) {when}"
+        self.history.stop_reason = "interrupted"
 
     def run_lbfgs(self, opt: _optimizers.LBFGS, epochs: int, progress: ProgressReport) -> None:
         net, params = self.net, self.net.parameters
@@ -1065,7 +1066,7 @@ class _Loop:
             epoch = self.history.epochs
             stop = self._end_epoch(epoch, loss, correct, n, math.nan, progress)
             if not stop and self.ctrl_c.requested:
-                self._interrupted(f"after iteration {epoch + 1}")
+                self._interrupted()
                 stop = True
             return stop
 
