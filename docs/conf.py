@@ -131,10 +131,10 @@ myst_heading_anchors = 3
 sphinx_gallery_conf = {
     "examples_dirs": ["generated/examples_src"],  # examples/*.py, copied by neuronet_docs
     "gallery_dirs": ["generated/gallery"],
-    # Executed at build time: every numbered example. The Dask example starts a cluster and
-    # trains on 20 000 rows (about a minute); it is shown, not run. make_readme_figures.py
-    # only re-runs the others into docs/images, so it is left out.
-    "filename_pattern": r"/\d\d_[^/]*\.py$",
+    # Executed at build time: every example, the Dask one on a LocalCluster with a small table
+    # (see neuronet_docs.gallery_argv). make_readme_figures.py only re-runs the others into
+    # docs/images, so it is left out.
+    "filename_pattern": r"\.py$",
     "ignore_pattern": r"make_readme_figures\.py$",
     "reset_argv": "neuronet_docs.gallery_argv",
     "image_scrapers": ("neuronet_docs.saved_figure_scraper",),
