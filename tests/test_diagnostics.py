@@ -416,3 +416,16 @@ def test_diagnose_a_classifier_with_named_classes(rng):
     assert [layer.grad_norm for layer in report.layers] == [
         layer.grad_norm for layer in reference.layers
     ]
+
+
+def test_the_dead_and_saturated_units_are_named(rng):
+    X = rng.normal(size=(200, 3)).astype(np.float32)
+    relu = MLP([3, 5, 2], activation="relu", output="softmax", seed=0)
+    relu.dense_layers[0].bias[[1, 3]] = -100.0  # never above the kink on these inputs
+    layer = diagnose(relu, X).layers[0]
+    assert layer.dead_units == (1, 3) and layer.dead == 0.4 and layer.saturated_units is None
+    sigmoid = MLP([3, 4, 2], activation="sigmoid", output="softmax", seed=0)
+    sigmoid.dense_layers[0].bias[2] = 50.0  # f'(z) ~ e^-50 on every sample
+    report = diagnose(sigmoid, X)
+    assert report.layers[0].saturated_units == (2,) and report.layers[0].dead_units is None
+    assert report.to_dict()["layers"][0]["saturated_units"] == [2]

@@ -172,6 +172,9 @@ class LayerDiagnosis:
         The learned negative slopes of a ``prelu`` layer (one, or one per unit).
     norm : str or None
         ``"batch"`` or ``"layer"`` when the layer normalises ``z``.
+    dead_units, saturated_units : tuple of int or None
+        Which units (numbered from 0) are dead or saturated, by the rules of ``dead`` and
+        ``saturated``; None where those are None. The playground marks them on their nodes.
     """
 
     layer: int
@@ -186,6 +189,8 @@ class LayerDiagnosis:
     grad_norm: float | None = None
     prelu_slopes: tuple[float, ...] | None = None
     norm: str | None = None
+    dead_units: tuple[int, ...] | None = None
+    saturated_units: tuple[int, ...] | None = None
 
     @property
     def prelu_slope(self) -> float | None:
@@ -237,15 +242,17 @@ def _measure_layer(
     slopes = None
     if act.name == "prelu":
         slopes = tuple(float(s) for s in layer.activation_parameters)
-    dead = None
+    dead = dead_units = None
     if act.name in RELU_FAMILY and (act.name != "leaky_relu" or act.negative_slope == 0):
         # Exactly 0 on every sample: with a slope of 0 below the kink, no gradient reaches the
         # unit's weights from any of these samples. (A PReLU unit dies only if its slope is 0.)
-        dead = float(np.mean(np.all(a == 0, axis=0)))
-    saturated = None
+        is_dead = np.all(a == 0, axis=0)
+        dead, dead_units = float(np.mean(is_dead)), _units(is_dead)
+    saturated = saturated_units = None
     if act.elementwise and act.name not in RELU_FAMILY:
         flat = np.abs(act.derivative(z, a)) < SATURATION_DERIVATIVE
-        saturated = float(np.mean(np.mean(flat, axis=0) > SATURATION_SHARE))
+        is_saturated = np.mean(flat, axis=0) > SATURATION_SHARE
+        saturated, saturated_units = float(np.mean(is_saturated)), _units(is_saturated)
     return LayerDiagnosis(
         layer=index,
         width=layer.n_out,
@@ -259,7 +266,13 @@ def _measure_layer(
         grad_norm=grad_norm,
         prelu_slopes=slopes,
         norm=None if layer.norm is None else layer.norm.kind,
+        dead_units=dead_units,
+        saturated_units=saturated_units,
     )
+
+
+def _units(flags: NDArray[np.bool_]) -> tuple[int, ...]:
+    return tuple(int(j) for j in np.flatnonzero(flags))
 
 
 def _ratio(first: float, last: float) -> float:
@@ -701,6 +714,10 @@ class Diagnosis:
                     "prelu_slopes": None
                     if d.prelu_slopes is None
                     else [_json_float(s) for s in d.prelu_slopes],
+                    "dead_units": None if d.dead_units is None else list(d.dead_units),
+                    "saturated_units": None
+                    if d.saturated_units is None
+                    else list(d.saturated_units),
                 }
                 for d in self.layers
             ],

@@ -43,7 +43,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import MLP, activations, datasets, losses, optimizers
-from ..diagnostics import SATURATION_DERIVATIVE, SATURATION_SHARE, diagnose
+from ..diagnostics import diagnose
 
 __all__ = [
     "LIMITS",
@@ -650,26 +650,21 @@ class Session:
         gx, gy = np.meshgrid(xs, ys)
         return np.column_stack([gx.ravel(), gy.ravel()]).astype(np.float32), GRID
 
-    def _unit_flags(self, outputs: list[tuple[NDArray[Any], NDArray[Any]]]) -> list[list[str]]:
-        """Per unit: "dead", "saturated" or "" on the training data, by diagnostics' rules."""
+    @staticmethod
+    def _unit_flags(net: MLP, layers: list[dict[str, Any]]) -> list[list[str]]:
+        """Per unit: "dead", "saturated" or "", from the diagnosis of each layer."""
+        by_layer = {d["layer"]: d for d in layers}
         flags = []
-        for layer, (z, a) in zip(self.net.dense_layers, outputs, strict=True):
-            act = layer.activation
-            marks = np.array([""] * layer.n_out, dtype=object)
-            slope_zero = act.name == "relu" or (
-                act.name == "leaky_relu" and act.get_params().get("negative_slope", 1) == 0
+        for i, layer in enumerate(net.dense_layers, start=1):
+            d = by_layer.get(i, {})
+            dead = set(d.get("dead_units") or ())
+            saturated = set(d.get("saturated_units") or ())
+            flags.append(
+                [
+                    "dead" if j in dead else "saturated" if j in saturated else ""
+                    for j in range(layer.n_out)
+                ]
             )
-            if act.name == "prelu":
-                slope_zero = bool(np.all(layer.activation_parameters == 0))
-            if slope_zero:
-                marks[np.all(a == 0, axis=0)] = "dead"
-            elif act.elementwise and act.name not in ("relu", "leaky_relu", "prelu"):
-                if layer.norm is not None:
-                    z = layer.norm.propagate(z)
-                with np.errstate(all="ignore"):
-                    flat = np.abs(act.derivative(z, a)) < SATURATION_DERIVATIVE
-                marks[np.mean(flat, axis=0) > SATURATION_SHARE] = "saturated"
-            flags.append([str(m) for m in marks])
         return flags
 
     def frame(self) -> dict[str, Any]:
@@ -707,13 +702,13 @@ class Session:
                 neurons.append(_quantise(pics))
             # Dead and saturated units on (at most) the first 1000 training points, shuffled.
             sample = self.X_train[:DIAGNOSIS_SAMPLES]
-            flags = self._unit_flags(net.layer_outputs(sample))
             with _TRAIN_LOCK, warnings.catch_warnings(record=True):
                 warnings.simplefilter("always")
                 try:
                     diag = diagnose(net, sample, self.y_train[:DIAGNOSIS_SAMPLES]).to_dict()
                 except (ValueError, FloatingPointError):
                     diag = {"layers": [], "warnings": []}
+            flags = self._unit_flags(net, diag["layers"])
             layers = []
             for i, layer in enumerate(net.dense_layers):
                 slopes = layer.activation_parameters
