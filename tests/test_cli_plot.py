@@ -209,3 +209,29 @@ def test_check_output_accepts_upper_case_suffixes(tmp_path):
 
     path = tmp_path / "FIG.PNG"
     assert check_output(path, force=False) == path
+
+
+def test_history_draws_the_curves_train_stored(mpl, tmp_path, monkeypatch):
+    from neuronet import io, plot
+
+    model = tmp_path / "moons.safetensors"
+    args = ["train", "--data", "moons", "--epochs", "6", "--hidden", "4", "-q"]
+    assert runner.invoke(app, [*args, "--out", str(model)]).exit_code == EXIT_OK
+    stored = io.read_metadata(model).sections["training"]["history"]
+    assert set(stored) >= {"loss", "val_loss", "accuracy", "val_accuracy"}
+    assert len(stored["loss"]) == 6
+    drawn = {}
+    original = plot.history
+    monkeypatch.setattr(plot, "history", lambda h, **kw: drawn.setdefault("h", h) and original(h))
+    out = tmp_path / "curves.png"
+    result = runner.invoke(app, ["plot", "history", str(model), "-o", str(out), "--json"])
+    assert result.exit_code == EXIT_OK, result.output
+    assert json.loads(result.stdout) == {"path": str(out)}
+    assert drawn["h"] == stored and image(out).shape[2] in (3, 4)
+
+
+def test_history_of_a_model_without_one_is_one_line(mpl, tmp_path, classifier):
+    out = tmp_path / "curves.png"
+    result = runner.invoke(app, ["plot", "history", str(classifier), "-o", str(out)], env=WIDE)
+    assert result.exit_code == EXIT_FAILURE
+    assert "holds no training history" in result.output and not out.exists()

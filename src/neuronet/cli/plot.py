@@ -1,7 +1,8 @@
 """``neuronet plot KIND ...``: draw a figure with :mod:`neuronet.plot` and save it to a file.
 
 One subcommand per figure that makes sense from a shell: ``activations`` (f and f′),
-``network`` (a saved model's diagram), ``decision-boundary`` and ``neuron-heatmaps`` (a saved
+``network`` (a saved model's diagram), ``history`` (the training curves that ``neuronet
+train`` stores in the model file), ``decision-boundary`` and ``neuron-heatmaps`` (a saved
 2-input model over a built-in data set). Each is one call of the library function of the same
 name followed by :func:`save_figure`.
 
@@ -275,6 +276,45 @@ def network(
 
     net = load_model(model)
     save_figure(_drawn(plot.network, "the network", model, net), output)
+    _saved(output, json_output)
+
+
+@plot_app.command(
+    "history",
+    epilog="Example: neuronet plot history model.safetensors -o curves.png",
+)
+def history(
+    model: _Model,
+    output: Annotated[Path, _output_option("history.png")] = Path("history.png"),
+    force: _Force = False,
+    json_output: _Json = False,
+) -> None:
+    """Draw the training and validation curves stored in a model file by 'neuronet train'."""
+    check_output(output, force=force)
+    require_matplotlib()
+    from .. import plot
+    from ..io import ModelFileError, read_metadata
+
+    try:
+        record = read_metadata(model).sections.get("training", {})
+    except ModelFileError as err:
+        fail(str(err))
+    except OSError as err:
+        fail(f"cannot read {str(model)!r}: {err.strerror or err}.")
+    curves = record.get("history")
+    if not isinstance(curves, dict) or not curves:
+        fail(
+            f"{str(model)!r} holds no training history: 'neuronet train' stores it in the "
+            f"models it saves (from Python, plot the History that fit returns with "
+            f"neuronet.plot.history)."
+        )
+    # JSON has no NaN: an epoch whose loss was not finite was stored as null.
+    series = {
+        str(key): [float("nan") if v is None else float(v) for v in values]
+        for key, values in curves.items()
+        if isinstance(values, list)
+    }
+    save_figure(_drawn(plot.history, "the training curves", model, series), output)
     _saved(output, json_output)
 
 

@@ -889,6 +889,8 @@ def _sections(
         "best_epoch": None if history.best_epoch is None else history.best_epoch + 1,
         "stop_reason": history.stop_reason,
         "options": options,
+        # Every epoch's metrics, for `neuronet plot history MODEL`.
+        "history": history.history,
     }
     sections = {"training": io.Section(to_json(record))}
     if job.preprocessor is not None:
