@@ -1,4 +1,4 @@
-"""The optional compiled optimizer kernels against the NumPy updates they replace.
+"""The optional compiled kernels against the NumPy code they replace.
 
 The update tests in test_optimizers.py already run under both paths; these compare them\ndirectly.
 """
@@ -55,3 +55,16 @@ def test_use_numba_without_numba_installed_is_a_clear_error(monkeypatch):
         optimizers.use_numba(True)
     optimizers.use_numba(None)
     assert not _kernels.enabled()
+
+
+def test_layer_kernels_follow_the_switch_and_the_size_threshold():
+    require("numba")
+    big = _kernels.MIN_LAYER_SIZE
+    try:
+        _kernels.set_enabled(False)
+        assert _kernels.layer_kernel("bias_relu", big) is None
+        _kernels.set_enabled(None)
+        assert _kernels.layer_kernel("bias_relu", big - 1) is None  # too small to pay off
+        assert callable(_kernels.layer_kernel("bias_relu", big))
+    finally:
+        _kernels.set_enabled(None)
