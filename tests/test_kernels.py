@@ -1,6 +1,7 @@
 """The optional compiled kernels against the NumPy code they replace.
 
-The update tests in test_optimizers.py already run under both paths; these compare them\ndirectly.
+The update tests in test_optimizers.py already run under both paths; these compare them
+directly. The layer kernels are compared with NumPy in test_fast_paths.py.
 """
 
 import numpy as np
