@@ -118,10 +118,7 @@ nitpick_ignore_regex.append((r"py:.*", r"(.*\.)?_[A-Za-z]\w*(\.\w+)*"))
 # BENCHMARKS.md links to files of the repository outside docs/ (benchmarks/README.md): the
 # site has no page for them, so they show as plain text.
 nitpick_ignore_regex.append(("myst", re.escape(str(ROOT)) + r"/(?!docs/).*"))
-nitpick_ignore: list[tuple[str, str]] = [
-    # MLP.train_step's docstring names a helper of neuronet._validation without its module.
-    ("py:func", "check_sample_weight"),
-]
+nitpick_ignore: list[tuple[str, str]] = []
 
 # -- MyST (README-style Markdown: BENCHMARKS.md, CHANGELOG.md, robustness.md) ---------------
 myst_enable_extensions = ["dollarmath", "colon_fence"]

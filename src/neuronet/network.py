@@ -383,7 +383,7 @@ class MLP:
         ``step(net.parameters, net.gradients)`` then updates the network.
         ``deterministic=True`` changes no state and draws nothing: no dropout, and batch norm
         normalises with the batch's statistics without updating its running ones.
-        ``sample_weight`` (shape (n,), from :func:`check_sample_weight`) makes the loss the
+        ``sample_weight`` (shape (n,), checked as ``fit`` checks it) makes the loss the
         weighted average of the samples' losses.
         """
         self._check_prepared(X, y)
