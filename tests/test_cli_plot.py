@@ -90,7 +90,11 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(mpl, tmp_path, monk
     monkeypatch.setattr(Figure, "savefig", disk_full)
     result = runner.invoke(app, ["plot", "activations", "relu", "-o", str(out), "-f"], env=WIDE)
     assert result.exit_code == EXIT_FAILURE
-    assert f"could not write {str(out)!r}: No space left on device." in result.output
+    expected = (
+        f"Cannot save figure to {str(out)!r}: no space left on device; the previous file is "
+        "unchanged. To fix: free some space"
+    )
+    assert expected in result.output
     assert out.read_bytes() == b"mine"
     assert files(tmp_path) == ["act.png"]
 

@@ -54,7 +54,7 @@ import os
 import re
 import tempfile
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,6 +71,7 @@ __all__ = [
     "ModelInfo",
     "SavedModel",
     "Section",
+    "atomic_file",
     "load",
     "read",
     "read_metadata",
@@ -298,35 +299,73 @@ _SAVE_ADVICE = {
 
 
 def _write_atomically(data: bytes, path: Path) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and one rename.
+    with atomic_file(path) as handle:
+        handle.write(data)
 
-    Any OSError on the way (no space left, a read-only disk, no permission, a locked file) is
+
+@contextlib.contextmanager
+def atomic_file(
+    path: str | os.PathLike[str], *, what: str = "model", example: str = "model.safetensors"
+) -> Iterator[BinaryIO]:
+    """A binary file to write ``path`` through: a temporary file in the same folder, flushed
+    to disk and renamed over ``path`` in one step when the block ends without an error.
+
+    The one way neuronet writes a file (models, checkpoints, ONNX files, figures). Any
+    OSError on the way (no space left, a read-only disk, no permission, a locked file) is
     re-raised as one OSError of the same errno (so of the same subclass: PermissionError for
-    EACCES) whose message names ``path``, the reason and what to do; the temporary file is
-    removed and whatever was at ``path`` before is left as it was.
+    EACCES) whose message names ``path``, the reason and what to do; on any error, Ctrl-C
+    included, the temporary file is removed and whatever was at ``path`` is left as it was.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write.
+    what : str, default="model"
+        What is written, for the messages: "Cannot save {what} to ...".
+    example : str, default="model.safetensors"
+        A file name to suggest when ``path`` is a folder.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder of ``path`` does not exist.
+    IsADirectoryError
+        If ``path`` is a folder.
+    OSError
+        If the file cannot be written; the message names it, the reason and what to do.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "notes.txt")
+    >>> with atomic_file(path, what="notes", example="notes.txt") as handle:
+    ...     _ = handle.write(b"all or nothing")
+    >>> Path(path).read_bytes()
+    b'all or nothing'
     """
+    path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise FileNotFoundError(
-            f"Cannot save model to {str(path)!r}: folder {str(directory)!r} does not exist."
+            f"Cannot save {what} to {str(path)!r}: folder {str(directory)!r} does not exist."
         )
     if path.is_dir():
         # Checked here: os.replace would otherwise name its temporary file in the error.
         raise IsADirectoryError(
-            f"Cannot save model to {str(path)!r}: it is a folder; give a file name such as "
-            f"{str(path / 'model.safetensors')!r}."
+            f"Cannot save {what} to {str(path)!r}: it is a folder; give a file name such as "
+            f"{str(path / example)!r}."
         )
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as err:
-        raise _save_error(path, err) from err
+        raise _save_error(path, err, what) from err
     try:
         # mkstemp makes the file private (0600); give it the permissions a plain open() would.
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -335,17 +374,17 @@ def _write_atomically(data: bytes, path: Path) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(err, OSError):
-            raise _save_error(path, err) from err
+            raise _save_error(path, err, what) from err
         raise
 
 
-def _save_error(path: Path, err: OSError) -> OSError:
+def _save_error(path: Path, err: OSError, what: str = "model") -> OSError:
     """``err`` re-worded: the file, the reason, that nothing changed, and what to do."""
     reason = err.strerror or str(err) or type(err).__name__
     reason = reason[:1].lower() + reason[1:]
     before = "the previous file is unchanged" if os.path.exists(path) else "nothing was written"
     advice = _SAVE_ADVICE.get(err.errno or 0)
-    message = f"Cannot save model to {str(path)!r}: {reason}; {before}" + (
+    message = f"Cannot save {what} to {str(path)!r}: {reason}; {before}" + (
         f". To fix: {advice}." if advice else "."
     )
     # OSError(errno, text) builds the subclass that errno maps to (PermissionError, ...), so

@@ -54,7 +54,6 @@ import json
 import math
 import numbers
 import os
-import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -645,38 +644,14 @@ def export(
     """
     path = Path(path)
     model = to_onnx(net, labels=labels, opset=opset)
-    _write_atomically(model.SerializeToString(), path)
+    from .io import atomic_file
+
+    with atomic_file(path, what="ONNX model", example="model.onnx") as handle:
+        handle.write(model.SerializeToString())
     graph = model.graph
     return ExportInfo(
         path, int(model.opset_import[0].version), _shapes(graph.input), _shapes(graph.output)
     )
-
-
-def _write_atomically(data: bytes, path: Path) -> None:
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise FileNotFoundError(
-            f"Cannot write {str(path)!r}: folder {str(directory)!r} does not exist."
-        )
-    if path.is_dir():
-        raise IsADirectoryError(
-            f"Cannot write {str(path)!r}: it is a folder; give a file name such as "
-            f"{str(path / 'model.onnx')!r}."
-        )
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        # mkstemp makes the file private (0600); give it the permissions a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # =============================================================================================

@@ -16,7 +16,6 @@ no display needed).
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -126,21 +125,13 @@ def save_figure(figure: Figure, path: Path) -> None:
     A failure (a full disk, a folder removed since :func:`check_output`) exits with code 1
     and leaves any existing file as it was.
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    from ..io import atomic_file
+
     try:
-        # mkstemp makes the file private (0600); give it the permissions a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as handle:
+        with atomic_file(path, what="figure", example="plot.png") as handle:
             figure.savefig(handle, format=path.suffix.lower().lstrip("."))
-        os.replace(tmp, path)
     except OSError as err:
-        Path(tmp).unlink(missing_ok=True)
-        fail(f"could not write {str(path)!r}: {err.strerror or err}.")
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        fail(err.strerror or str(err))  # the file, the reason and what to do
 
 
 def load_model(path: Path) -> MLP:
