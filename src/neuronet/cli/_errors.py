@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from pathlib import Path
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -20,8 +21,10 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_USAGE",
+    "ModelPath",
     "bad_value",
     "fail",
+    "model_errors",
     "usage_errors",
 ]
 
@@ -80,3 +83,33 @@ def fail(message: str) -> NoReturn:
     """Print ``Error: message`` on stderr and exit with :data:`EXIT_FAILURE`."""
     typer.echo(f"Error: {message}", err=True)
     raise typer.Exit(EXIT_FAILURE)
+
+
+@contextmanager
+def model_errors(path: Path) -> Iterator[None]:
+    """A model file that cannot be read, or is not a valid neuronet model: one line, exit 1.
+
+    Wrap the call that reads ``path`` (``neuronet.load``, ``io.read``, ``io.read_metadata``):
+    its :class:`~neuronet.io.ModelFileError` already names the file and what is wrong.
+    """
+    from ..io import ModelFileError
+
+    try:
+        yield
+    except ModelFileError as err:
+        fail(str(err))
+    except OSError as err:
+        fail(f"cannot read {str(path)!r}: {err.strerror or err}.")
+
+
+#: The MODEL argument of every command that reads a saved model.
+ModelPath = Annotated[
+    Path,
+    typer.Argument(
+        metavar="MODEL",
+        help="A model file written by 'neuronet train' or MLP.save.",
+        exists=True,
+        dir_okay=False,
+        show_default=False,
+    ),
+]

@@ -8,12 +8,11 @@ norm, and the findings in plain words with their remedies. ``--json`` prints
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ._errors import fail
+from ._errors import ModelPath, fail
 from ._output import JSON_HELP, print_json
 from .datasets import complete_dataset
 from .plot import load_data, load_model
@@ -22,16 +21,7 @@ __all__ = ["diagnose"]
 
 
 def diagnose(
-    model: Annotated[
-        Path,
-        typer.Argument(
-            metavar="MODEL",
-            help="A model file written by 'neuronet train' or MLP.save.",
-            exists=True,
-            dir_okay=False,
-            show_default=False,
-        ),
-    ],
+    model: ModelPath,
     data: Annotated[
         str,
         typer.Option(

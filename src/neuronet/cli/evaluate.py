@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import numpy as np
 import typer
 
-from ._errors import bad_value, fail
+from ._errors import ModelPath, bad_value, fail
 from ._output import JSON_HELP, print_json
 from .predict import load_model, note_ignored, plain_preprocessor
 
@@ -181,15 +181,7 @@ class RegressionMetrics:
 
 
 def evaluate(
-    model: Annotated[
-        Path,
-        typer.Argument(
-            metavar="MODEL",
-            help="A model file written by 'neuronet train'.",
-            exists=True,
-            dir_okay=False,
-        ),
-    ],
+    model: ModelPath,
     data: Annotated[
         Path,
         typer.Argument(

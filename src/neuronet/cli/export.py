@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from ._errors import bad_value, fail
+from ._errors import ModelPath, bad_value, fail, model_errors
 from ._output import JSON_HELP, print_json
 
 __all__ = ["export"]
@@ -24,16 +24,7 @@ def _shape(dims: list[int | str]) -> str:
 
 
 def export(
-    model: Annotated[
-        Path,
-        typer.Argument(
-            metavar="MODEL",
-            help="A model file written by 'neuronet train' or MLP.save.",
-            exists=True,
-            dir_okay=False,
-            show_default=False,
-        ),
-    ],
+    model: ModelPath,
     out: Annotated[
         Path,
         typer.Argument(metavar="OUT.onnx", help="The ONNX file to write.", show_default=False),
@@ -69,12 +60,8 @@ def export(
         raise bad_value("OUT.onnx", f"folder {str(folder)!r} does not exist.")
     if out.exists() and not force:
         raise bad_value("OUT.onnx", f"{str(out)!r} already exists; pass --force to overwrite it.")
-    try:
+    with model_errors(model):
         net = io.load(model)
-    except io.ModelFileError as err:
-        fail(str(err))
-    except OSError as err:
-        fail(f"cannot read {str(model)!r}: {err.strerror or err}.")
     try:
         written = neuronet_onnx.export(net, out, labels=labels)
     except ImportError as err:

@@ -14,8 +14,8 @@ from typing import Annotated, Any
 import typer
 
 from .. import MLP
-from ..io import ModelFileError, ModelInfo, Section, read
-from ._errors import fail
+from ..io import ModelInfo, Section, read
+from ._errors import ModelPath, fail, model_errors
 from ._output import JSON_HELP, print_json, to_json
 
 __all__ = ["describe", "info", "model_report"]
@@ -235,15 +235,7 @@ def _layer_sizes(net: MLP) -> list[int]:
 
 
 def info(
-    path: Annotated[
-        Path,
-        typer.Argument(
-            metavar="MODEL",
-            help="A model file written by 'neuronet train' or MLP.save.",
-            exists=True,
-            dir_okay=False,
-        ),
-    ],
+    path: ModelPath,
     json_output: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Describe a saved model: layers, classes, loss, dtype, when and by what it was saved,
@@ -253,12 +245,8 @@ def info(
     """
     # The whole file is read, not only its header (read_metadata): the checksum of the weights
     # and sections is verified, so a corrupted or altered file is reported, not described.
-    try:
+    with model_errors(path):
         saved = read(path)
-    except ModelFileError as err:
-        fail(str(err))
-    except OSError as err:
-        fail(f"cannot read {str(path)!r}: {err.strerror or err}.")
     if json_output:
         print_json(model_report(saved.net, saved.info, saved.sections))
     else:

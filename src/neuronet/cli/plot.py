@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ._errors import bad_value, fail, usage_errors
+from ._errors import ModelPath, bad_value, fail, model_errors, usage_errors
 from ._output import JSON_HELP, print_json
 from .datasets import complete_dataset
 from .explain import complete_activation
@@ -52,13 +52,6 @@ plot_app = typer.Typer(
     no_args_is_help=True,
 )
 
-_MODEL_HELP = "A model file written by 'neuronet train' or MLP.save."
-_Model = Annotated[
-    Path,
-    typer.Argument(
-        metavar="MODEL", help=_MODEL_HELP, exists=True, dir_okay=False, show_default=False
-    ),
-]
 _Json = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
 _Force = Annotated[
     bool, typer.Option("--force", "-f", help="Overwrite the output file if it exists.")
@@ -137,14 +130,9 @@ def save_figure(figure: Figure, path: Path) -> None:
 def load_model(path: Path) -> MLP:
     """The network in the model file `path`, or one line and exit code 1."""
     from .. import load
-    from ..io import ModelFileError
 
-    try:
+    with model_errors(path):
         return load(path)
-    except ModelFileError as err:
-        fail(str(err))
-    except OSError as err:
-        fail(f"cannot read {str(path)!r}: {err.strerror or err}.")
 
 
 def load_data(
@@ -255,7 +243,7 @@ def activations(
     "network", epilog="Example: neuronet plot network model.safetensors -o network.png"
 )
 def network(
-    model: _Model,
+    model: ModelPath,
     output: Annotated[Path, _output_option("network.png")] = Path("network.png"),
     force: _Force = False,
     json_output: _Json = False,
@@ -275,7 +263,7 @@ def network(
     epilog="Example: neuronet plot history model.safetensors -o curves.png",
 )
 def history(
-    model: _Model,
+    model: ModelPath,
     output: Annotated[Path, _output_option("history.png")] = Path("history.png"),
     force: _Force = False,
     json_output: _Json = False,
@@ -284,14 +272,10 @@ def history(
     check_output(output, force=force)
     require_matplotlib()
     from .. import plot
-    from ..io import ModelFileError, read_metadata
+    from ..io import read_metadata
 
-    try:
+    with model_errors(model):
         record = read_metadata(model).sections.get("training", {})
-    except ModelFileError as err:
-        fail(str(err))
-    except OSError as err:
-        fail(f"cannot read {str(model)!r}: {err.strerror or err}.")
     curves = record.get("history")
     if not isinstance(curves, dict) or not curves:
         fail(
@@ -315,7 +299,7 @@ def history(
     "model.safetensors --data moons -o boundary.png",
 )
 def decision_boundary(
-    model: _Model,
+    model: ModelPath,
     data: _DataName,
     samples: _Samples = None,
     noise: _Noise = None,
@@ -348,7 +332,7 @@ def decision_boundary(
     epilog="Example: neuronet plot neuron-heatmaps model.safetensors --data spiral --layer 1",
 )
 def neuron_heatmaps(
-    model: _Model,
+    model: ModelPath,
     data: Annotated[
         str | None,
         typer.Option(

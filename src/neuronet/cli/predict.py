@@ -36,8 +36,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import numpy as np
 import typer
 
-from ..io import ModelFileError
-from ._errors import EXIT_FAILURE, bad_value, fail
+from ._errors import EXIT_FAILURE, ModelPath, bad_value, fail, model_errors
 from ._output import JSON_HELP, print_json
 
 if TYPE_CHECKING:
@@ -54,13 +53,10 @@ def load_model(model: Path) -> tuple[MLP, Preprocessor | None]:
     from .tabular import DataError, read_model
 
     try:
-        return read_model(model)
-    except ModelFileError as err:
-        fail(str(err))
+        with model_errors(model):
+            return read_model(model)
     except DataError as err:  # pandas missing
         fail(str(err))
-    except OSError as err:
-        fail(f"cannot read {str(model)!r}: {err.strerror or err}.")
 
 
 def plain_preprocessor(
@@ -113,15 +109,7 @@ def predictions(
 
 
 def predict(
-    model: Annotated[
-        Path,
-        typer.Argument(
-            metavar="MODEL",
-            help="A model file written by 'neuronet train'.",
-            exists=True,
-            dir_okay=False,
-        ),
-    ],
+    model: ModelPath,
     data: Annotated[
         Path,
         typer.Argument(
