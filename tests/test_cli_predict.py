@@ -325,3 +325,29 @@ def test_without_pandas_one_line_says_how_to_install(classifier, tmp_path, monke
     assert result.stderr == (
         "Error: reading data files needs pandas and pyarrow: pip install 'neuronet[data]'\n"
     )
+
+
+def test_an_output_the_disk_refuses_is_one_line_and_leaves_nothing(tmp_path, monkeypatch):
+    import errno
+
+    from neuronet import io as nio
+
+    frame = make_frame(np.random.default_rng(3), 40)
+    model = tmp_path / "m.safetensors"
+    train_model(frame, "label", model, epochs=2)
+    data = write(frame, tmp_path / "new.csv")
+    out = tmp_path / "scored.csv"
+    out.write_text("the previous file")
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(nio.os, "fsync", full)
+    result = runner.invoke(
+        app, ["predict", str(model), str(data), "-o", str(out), "--force"], env=WIDE
+    )
+    assert result.exit_code == EXIT_FAILURE
+    assert f"Cannot save data file to {str(out)!r}: no space left on device" in result.output
+    assert "Traceback" not in result.output
+    assert out.read_text() == "the previous file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([model.name, data.name, out.name])

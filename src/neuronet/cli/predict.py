@@ -207,6 +207,10 @@ def predict(
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         raise typer.Exit(EXIT_FAILURE) from None
+    except OSError as err:  # the output cannot be written: a full disk, a read-only folder
+        if writer is not None:
+            writer.discard()
+        fail(err.strerror or str(err))  # io.atomic_file's: the file, the reason, what to do
     except BaseException:
         if writer is not None:
             writer.discard()

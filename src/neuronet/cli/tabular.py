@@ -69,20 +69,20 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import io
 import json
 import math
 import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..io import ModelFileError, Section, read
+from ..io import ModelFileError, Section, atomic_file, read
 
 if TYPE_CHECKING:
     import pandas
@@ -350,6 +350,10 @@ def _frames(path: Path, chunk_rows: int | None) -> Iterator[Any]:
 # --- writing ---------------------------------------------------------------------------------
 
 
+class _Discarded(Exception):
+    """Thrown into the atomic writer of a :class:`TableWriter` that is discarded."""
+
+
 class TableWriter:
     """Write frames one after another to a data file, atomically.
 
@@ -380,18 +384,18 @@ class TableWriter:
         self.format = file_format(self.path)
         self._pd = _pandas()
         check_destination(self.path, force=force)
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
+        # The library's one atomic writer holds the temporary file; this class only keeps it
+        # open across the chunks, committing or discarding it when asked.
+        self._file = contextlib.ExitStack()
+        self._binary: BinaryIO = self._file.enter_context(
+            atomic_file(self.path, what="data file", example=f"predictions{self.path.suffix}")
         )
-        self._tmp = Path(tmp)
-        self._handle: IO[str] | None = None
+        self._handle: io.TextIOWrapper | None = None
         self._parquet: Any = None
         self._schema: Any = None
         self.rows = 0
-        if self.format == "parquet":
-            os.close(fd)
-        else:
-            self._handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        if self.format != "parquet":
+            self._handle = io.TextIOWrapper(self._binary, encoding="utf-8", newline="")
 
     def write(self, frame: pandas.DataFrame) -> None:
         """Append the rows of ``frame`` (its index is not written)."""
@@ -421,7 +425,7 @@ class TableWriter:
                 ) from None
             if self._parquet is None:
                 self._schema = table.schema
-                self._parquet = pq.ParquetWriter(self._tmp, table.schema)
+                self._parquet = pq.ParquetWriter(self._binary, table.schema)
             self._parquet.write_table(table)
         self.rows += len(frame)
 
@@ -431,34 +435,37 @@ class TableWriter:
         return self._handle
 
     def commit(self) -> None:
-        """Flush the file to disk and move it to :attr:`path`."""
+        """Flush the file to disk and move it to :attr:`path`.
+
+        Raises
+        ------
+        OSError
+            If the file cannot be written (no space left, ...): the message names it, the
+            reason and what to do; the destination is left as it was.
+        """
         try:
-            if self._handle is not None:
-                self._handle.flush()
-                os.fsync(self._handle.fileno())
-                self._handle.close()
-            elif self._parquet is not None:
-                self._parquet.close()
-                with self._tmp.open("rb+") as handle:
-                    os.fsync(handle.fileno())
-            # mkstemp makes the file private (0600); give it a plain open()'s permissions.
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(self._tmp, 0o666 & ~umask)
-            os.replace(self._tmp, self.path)
+            self._release()
         except BaseException:
             self.discard()
             raise
+        self._file.close()  # atomic_file: flush to disk, then one rename
 
     def discard(self) -> None:
         """Delete the temporary file; the destination is left as it was."""
-        if self._handle is not None and not self._handle.closed:
-            self._handle.close()
+        # Already failing (or discarded on purpose): the file is removed anyway.
+        with contextlib.suppress(Exception):
+            self._release()
+        self._file.__exit__(_Discarded, _Discarded(), None)
+
+    def _release(self) -> None:
+        """Finish the text or Parquet layer over the binary file, leaving that file open."""
+        if self._handle is not None:
+            handle, self._handle = self._handle, None
+            handle.flush()
+            handle.detach()  # closing the wrapper would close the file atomic_file renames
         if self._parquet is not None:
-            # Already failing (or discarded on purpose): the file is removed anyway.
-            with contextlib.suppress(Exception):
-                self._parquet.close()
-        self._tmp.unlink(missing_ok=True)
+            writer, self._parquet = self._parquet, None
+            writer.close()  # pyarrow leaves a file object it was given open
 
     def __enter__(self) -> TableWriter:
         return self
