@@ -65,22 +65,20 @@ def enabled() -> bool:
 
 def get(name: str, size: int) -> Callable[..., None] | None:
     """The compiled kernel ``name`` for a buffer of ``size`` entries, or None to use NumPy."""
-    if size < MIN_SIZE or _enabled is False:
-        return None
-    if not _compiled:
-        # Looking numba up costs a file-system search: do it until the kernels exist, not on
-        # every optimizer step after that.
-        if not enabled():
-            return None
-        _compile()
-    return _compiled[name]
+    return _kernel(name, size, MIN_SIZE)
 
 
 def layer_kernel(name: str, size: int) -> Callable[..., Any] | None:
     """The compiled layer kernel ``name`` for ``size`` activations, or None to use NumPy."""
-    if size < MIN_LAYER_SIZE or _enabled is False:
+    return _kernel(name, size, MIN_LAYER_SIZE)
+
+
+def _kernel(name: str, size: int, minimum: int) -> Callable[..., Any] | None:
+    if size < minimum or _enabled is False:
         return None
     if not _compiled:
+        # Looking numba up costs a file-system search: do it until the kernels exist, not on
+        # every step after that.
         if not enabled():
             return None
         _compile()
