@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from conftest import require
-from neuronet import MLP, Dense, Dropout, _kernels, activations
+from neuronet import MLP, Dense, Dropout, _kernels, activations, optimizers
 from neuronet.losses import _log_softmax
 
 ELEMENTWISE = [name for name in activations.names() if activations.get(name).elementwise]
@@ -208,3 +208,89 @@ def test_input_check_is_exact_at_every_size(rows, dtype, rng):
         X_bad[rows // 2, 5] = bad
         with pytest.raises(ValueError, match=r"`X` contains NaN or infinite values \(1 of"):
             net.predict_proba(X_bad)
+
+
+# --- memory: what a training step keeps beyond the parameters --------------------------------
+
+
+def _traced_peak(function):
+    """The peak of the memory NumPy allocates while ``function`` runs, in bytes."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        function()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: optimizers.Adam(),
+        lambda: optimizers.RMSprop(),
+        lambda: optimizers.RMSprop(momentum=0.9),
+        lambda: optimizers.SGD(momentum=0.9),
+    ],
+    ids=["adam", "rmsprop", "rmsprop-momentum", "sgd-momentum"],
+)
+def test_compiled_optimizer_steps_allocate_no_parameter_sized_buffer(make, rng):
+    require("numba")
+    params = rng.standard_normal(200_000).astype(np.float32)
+    grads = rng.standard_normal(200_000).astype(np.float32)
+    mask = np.arange(params.size) % 3 > 0  # as a network's weights and biases
+    make().step(params.copy(), grads)  # compiles the kernel, outside the traces
+
+    def prepare_and_step(opt):
+        def run():
+            opt.prepare(params, decay_mask=mask)
+            opt.step(params, grads)
+            opt.step(params, grads)
+
+        return _traced_peak(run)
+
+    # Beyond its state (momentum, moments), the NumPy path needs a scratch buffer and weight
+    # decay a 0/1 copy of the mask, each as large as the parameters; the compiled kernels
+    # without weight decay need neither.
+    opt = make()
+    state = params.nbytes * len(opt._state_names())
+    assert prepare_and_step(opt) < state + params.nbytes // 20
+    _kernels.set_enabled(False)
+    try:
+        assert prepare_and_step(make()) >= state + params.nbytes
+    finally:
+        _kernels.set_enabled(None)
+
+
+def test_weight_decay_still_masks_after_the_mask_is_made_lazily():
+    params = np.ones(6, dtype=np.float32)
+    opt = optimizers.AdamW(lr=0.1, weight_decay=0.5)
+    opt.prepare(params, decay_mask=np.array([1, 1, 1, 0, 0, 0], dtype=bool))
+    opt.step(params, np.zeros(6, dtype=np.float32))
+    np.testing.assert_array_equal(params, np.float32([0.95, 0.95, 0.95, 1, 1, 1]))
+    assert params.dtype == np.float32
+
+
+@pytest.mark.parametrize("kernels", [False, True])
+def test_a_training_step_keeps_one_batch_of_buffers(kernels, rng):
+    if kernels:
+        require("numba")
+    _kernels.set_enabled(kernels)
+    try:
+        net = MLP([600, 64, 32, 4], activation="relu", output="softmax", seed=0)
+        X, y = net.prepare(rng.standard_normal((700, 600)), rng.integers(0, 4, 700))
+        net.train_step(X[:128], y[:128])  # allocates each layer's buffers for 128 rows
+        # A shorter batch (an epoch's last) reuses the first rows of those buffers.
+        short = _traced_peak(lambda: net.train_step(X[128:228], y[128:228]))
+        # Everything a step keeps and reuses: z and a for each layer, dL/dX for each layer
+        # but the first; dL/dX of the first layer (128 x 600) is never made.
+        fresh = MLP([600, 64, 32, 4], activation="relu", output="softmax", seed=0)
+        first = _traced_peak(lambda: fresh.train_step(X[:128], y[:128]))
+    finally:
+        _kernels.set_enabled(None)
+    itemsize = X.itemsize
+    kept = 128 * (2 * (64 + 32 + 4) + 64 + 32) * itemsize
+    assert first < kept + 128 * 600 * itemsize // 2
+    assert short < 128 * 600 * itemsize // 4
+    np.testing.assert_array_equal(net.parameters, fresh.parameters)  # train_step changes none

@@ -295,10 +295,10 @@ class Dense(Layer):
             params[k + self.n_out : m] = self.norm.parameters
         params[m:] = self.activation.initial_parameters(self.n_out, self.dtype)
         self._attach(params, grads)
-        # Per batch size, the arrays for z, a (fused kernels only) and the input gradient,
-        # reused every step; a training run sees at most two batch sizes (full batches and the
-        # last, shorter one).
-        self._workspaces: dict[int, tuple[Array, Array, Array]] = {}
+        # The arrays for z, a (fused kernels only) and the input gradient of the largest batch
+        # seen, reused every step; a shorter batch (an epoch's last) uses their first rows.
+        self._workspace_arrays: tuple[Array, Array] | None = None
+        self._input_grad_array: Array | None = None
         self._saved: tuple[Array, Array, Array | None] | None = None
 
     @property
@@ -399,19 +399,30 @@ class Dense(Layer):
 
     def __getstate__(self) -> dict[str, Any]:
         # The per-batch buffers and the last step's arrays are scratch, not state.
-        return {**self.__dict__, "_workspaces": {}, "_saved": None}
+        return {
+            **self.__dict__,
+            "_workspace_arrays": None,
+            "_input_grad_array": None,
+            "_saved": None,
+        }
 
-    def _workspace(self, n_samples: int) -> tuple[Array, Array, Array]:
-        cache = self._workspaces
-        if n_samples not in cache:
-            if len(cache) >= 2:
-                cache.pop(next(iter(cache)))
-            cache[n_samples] = (
-                np.empty((n_samples, self.n_out), self.dtype),
-                np.empty((n_samples, self.n_out), self.dtype),
-                np.empty((n_samples, self.n_in), self.dtype),
+    def _workspace(self, n_samples: int) -> tuple[Array, Array]:
+        """The arrays for z and a (fused kernels only) of a training batch of ``n_samples``."""
+        arrays = self._workspace_arrays
+        if arrays is None or n_samples > len(arrays[0]):
+            shape = (n_samples, self.n_out)
+            arrays = self._workspace_arrays = (
+                np.empty(shape, self.dtype),
+                np.empty(shape, self.dtype),
             )
-        return cache[n_samples]
+        return _first_rows(arrays[0], n_samples), _first_rows(arrays[1], n_samples)
+
+    def _input_grad_buffer(self, n_samples: int) -> Array:
+        """The array for dL/dX, made only when asked for (never for the first layer)."""
+        buffer = self._input_grad_array
+        if buffer is None or n_samples > len(buffer):
+            buffer = self._input_grad_array = np.empty((n_samples, self.n_in), self.dtype)
+        return _first_rows(buffer, n_samples)
 
     def _fused(self, name: str, n_samples: int) -> Any:
         """The compiled kernel fusing this layer's activation with the bias, or None."""
@@ -456,7 +467,7 @@ class Dense(Layer):
             if self.norm is not None:
                 z = self.norm.propagate(z)
             return self.activation.forward_with(z, self.activation_parameters) if activate else z
-        z_buffer, a_buffer, _ = self._workspace(len(x))
+        z_buffer, a_buffer = self._workspace(len(x))
         z = np.matmul(x, self.weights, out=z_buffer)
         kernel = self._fused("bias", len(x)) if activate else None
         if kernel is not None:
@@ -506,11 +517,16 @@ class Dense(Layer):
         np.matmul(x.T, dz, out=self.weight_grad)
         if not input_grad:
             return None
-        return np.matmul(dz, self.weights.T, out=self._workspace(len(x))[2])
+        return np.matmul(dz, self.weights.T, out=self._input_grad_buffer(len(x)))
 
     def __repr__(self) -> str:
         norm = f", norm={self.norm.kind!r}" if self.norm is not None else ""
         return f"Dense({self.n_in}, {self.n_out}, activation={self.activation!r}{norm})"
+
+
+def _first_rows(array: Array, n: int) -> Array:
+    """``array[:n]``, or ``array`` itself when it has ``n`` rows (C-contiguous either way)."""
+    return array if len(array) == n else array[:n]
 
 
 # Prediction uses the fused kernels from this many rows: below it, the two NumPy passes cost

@@ -102,10 +102,10 @@ class Optimizer(Configurable):
         self.t = 0
         self.state: dict[str, Array] = {}
         self._decay_mask_given: NDArray[np.bool_] | None = None
-        # The mask as 0/1 in the parameters' dtype: a multiply is faster than boolean indexing
-        # and keeps the update a fixed sequence of ufuncs.
-        self._decay_mask: Array | None = None
-        self._scratch: Array = np.empty(0)
+        # Made on first use (see the properties below): training with the compiled kernels and
+        # no weight decay needs neither, and each is as large as the parameters.
+        self._decay_mask_values: Array | None = None
+        self._scratch_buffer: Array = np.empty(0)
         self._l2: Array = np.empty(0)
         self._shape: tuple[int, ...] | None = None
         self._dtype: np.dtype[Any] | None = None
@@ -135,12 +135,11 @@ class Optimizer(Configurable):
         params = _check_params(params)
         mask = None if decay_mask is None else _check_mask(decay_mask, params.shape)
         self._decay_mask_given = mask
-        self._decay_mask = None if mask is None else mask.astype(params.dtype)
+        self._decay_mask_values = None
         if not reset and self._shape == params.shape and self._dtype == params.dtype:
             return
         self._shape, self._dtype = params.shape, params.dtype
         self.state = {key: np.zeros_like(params) for key in self._state_names()}
-        self._scratch = np.empty_like(params)
         # The L2 term gets its own buffer so the update can still use the scratch buffer.
         self._l2 = np.empty_like(params) if self._coupled_decay() else np.empty(0, params.dtype)
         self.t = 0
@@ -264,11 +263,34 @@ class Optimizer(Configurable):
         params = np.empty(tuple(shape), dtype=np.dtype(dtype))
         self._shape, self._dtype = params.shape, params.dtype
         self.state = {key: np.array(arrays[key], copy=True) for key in twin._state_names()}
-        self._scratch = np.empty_like(params)
         self._l2 = np.empty_like(params) if self._coupled_decay() else np.empty(0, params.dtype)
         self.t = t
 
     # -- for subclasses --
+
+    @property
+    def _decay_mask(self) -> Array | None:
+        """The decay mask as 0/1 in the parameters' dtype, made when weight decay first needs it.
+
+        A multiply is faster than boolean indexing and keeps the update a fixed sequence of
+        ufuncs.
+        """
+        mask = self._decay_mask_given
+        if mask is None:
+            return None
+        values = self._decay_mask_values
+        if values is None or values.dtype != self._dtype:
+            values = self._decay_mask_values = mask.astype(self._dtype)
+        return values
+
+    @property
+    def _scratch(self) -> Array:
+        """A parameter-sized buffer for the NumPy update's temporaries, made on first use."""
+        buffer = self._scratch_buffer
+        if buffer.shape != self._shape or buffer.dtype != self._dtype:
+            assert self._shape is not None  # prepare() ran: step() calls it first
+            buffer = self._scratch_buffer = np.empty(self._shape, self._dtype)
+        return buffer
 
     def _state_names(self) -> tuple[str, ...]:
         return ()
@@ -500,7 +522,7 @@ class RMSprop(Optimizer):
 
     def _update(self, params: Array, grads: Array) -> None:
         d = self._with_l2(params, grads)
-        s, u = self.state["square_avg"], self._scratch
+        s = self.state["square_avg"]
         kernel = self._kernel("rmsprop", params, d)
         if kernel is not None:
             b = self.state.get("momentum_buffer", s)  # unused without momentum
@@ -518,6 +540,7 @@ class RMSprop(Optimizer):
                 self.momentum > 0.0,
             )
             return
+        u = self._scratch
         s *= self.rho
         np.multiply(d, d, out=u)
         self._axpy(1.0 - self.rho, u, s)
@@ -611,7 +634,7 @@ class Adam(Optimizer):
 
     def _update(self, params: Array, grads: Array) -> None:
         d = self._with_l2(params, grads)
-        m, v, u = self.state["m"], self.state["v"], self._scratch
+        m, v = self.state["m"], self.state["v"]
         # m̂ / (√v̂ + eps) = (√c2 / c1) · m / (√v + eps √c2) with c = 1 - beta^t: the bias
         # corrections become two scalars and the update costs one pass fewer.
         c1 = 1.0 - self.beta1**self.t
@@ -634,6 +657,7 @@ class Adam(Optimizer):
             return
         # Not the in-place lerp v = beta (v - y) + y: with beta2 = 0.999 and v << y it cancels
         # catastrophically in float32.
+        u = self._scratch
         m *= self.beta1
         self._axpy(1.0 - self.beta1, d, m)
         v *= self.beta2

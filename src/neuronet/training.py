@@ -827,8 +827,10 @@ class _Loop:
         self.l2 = l2
         self.early_stopping, self.patience, self.hooks = early_stopping, patience, hooks
         self.history = History()
+        # One copy while they agree; best_params is never written to, only replaced, and
+        # last_finite is overwritten in place only when it is not the best weights too.
         self.last_finite = net.parameters.copy()
-        self.best_params = net.parameters.copy()
+        self.best_params = self.last_finite
         self.best = math.inf
         self.wait = 0
         # What the untrained network scores, the yardstick for a loss that runs away: the loss
@@ -1138,7 +1140,10 @@ class _Loop:
             return True
         logs = self._logs(loss, correct, seen, lr)
         self.history.record(logs)
-        self.last_finite = self.net.parameters.copy()
+        if self.last_finite is self.best_params:  # still needed as the best weights
+            self.last_finite = self.net.parameters.copy()
+        else:
+            self.last_finite[...] = self.net.parameters
         progress.epoch_end(epoch, logs)
         stop = False
         monitored = self._monitored(self.history.history)
