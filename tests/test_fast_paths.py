@@ -194,20 +194,71 @@ def test_standalone_dense_trains_the_same_with_kernels(rng, kernels_everywhere):
         np.testing.assert_array_equal(plain, fast)
 
 
+@pytest.fixture(params=[False, True], ids=["numpy", "kernels"])
+def kernels(request):
+    """Prediction on the NumPy path, or with the compiled kernels loaded (every size)."""
+    if request.param:
+        require("numba")
+    _kernels.set_enabled(request.param)
+    yield request.param
+    _kernels.set_enabled(None)
+
+
 @pytest.mark.parametrize("rows", [1, 50, 9000])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_input_check_is_exact_at_every_size(rows, dtype, rng):
-    # Large arrays are checked through a sum of squares first: huge but finite values (whose
-    # squares overflow) must pass without a warning, and one NaN or inf anywhere must fail.
-    net = MLP([8, 3, 2], output="softmax", dtype=dtype, seed=0)
-    huge = np.finfo(dtype).max / 2
-    X = np.full((rows, 8), huge, dtype=dtype)
-    assert net.predict_proba(X).shape == (rows, 2)
+@pytest.mark.parametrize("first", [{}, {"activation": "tanh"}, {"norm": "layer"}], ids=repr)
+def test_input_check_is_exact_at_every_size(rows, dtype, first, kernels, rng):
+    # Prediction searches X for NaN and infinity only when the first layer's product is not
+    # finite. Huge but finite values (whose products overflow) must pass without a warning,
+    # and one NaN or inf anywhere must fail, -inf too, which a ReLU would turn into 0.
+    net = MLP([8, 3, 2], output="softmax", dtype=dtype, seed=0, **first)
+    if "norm" not in first:  # a layer norm of such values overflows, and says so
+        X = np.full((rows, 8), np.finfo(dtype).max / 2, dtype=dtype)
+        assert net.predict_proba(X).shape == (rows, 2)
     for bad in (np.nan, np.inf, -np.inf):
         X_bad = rng.standard_normal((rows, 8)).astype(dtype)
         X_bad[rows // 2, 5] = bad
         with pytest.raises(ValueError, match=r"`X` contains NaN or infinite values \(1 of"):
             net.predict_proba(X_bad)
+    # A finite input whose product is not finite because a weight is NaN: no error about X.
+    net.dense_layers[0].weights[5, 0] = np.nan
+    assert np.isnan(net.predict_proba(rng.standard_normal((rows, 8)).astype(dtype))).all()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("width", [1, 2, 7, 8, 9, 10, 16, 31, 100, 128, 129, 1000])
+@pytest.mark.parametrize("rows", [1, 5])
+def test_softmax_kernels_match_numpy_bit_for_bit(width, rows, dtype, rng, kernels_everywhere):
+    softmax = activations.get("softmax")
+    z0 = (rng.standard_normal((rows, width)) * 10.0 ** rng.integers(-3, 3)).astype(dtype)
+    b = rng.standard_normal(width).astype(dtype)
+    z_ref = z0 + b
+    a_ref = softmax.forward_into(z_ref.copy(), np.empty(0, dtype))
+    z, a = z0.copy(), np.empty_like(z0)
+    _kernels.layer_kernel("bias_softmax", 0)(z, b, a)  # training: z and a apart
+    np.testing.assert_array_equal(z, z_ref)
+    np.testing.assert_array_equal(a, a_ref)
+    z = z0.copy()
+    assert _kernels.layer_kernel("infer_softmax", 0)(z, b) is True  # prediction: in place
+    np.testing.assert_array_equal(z, a_ref)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(1, 6), (3, 8), (33, 17), (9, 1)])
+@pytest.mark.parametrize("name", ["infer_relu", "infer_softmax"])
+def test_prediction_kernels_say_whether_z_was_finite(name, shape, dtype, rng, kernels_everywhere):
+    kernel = _kernels.layer_kernel(name, 0)
+    b = rng.standard_normal(shape[1]).astype(dtype)
+    z0 = rng.standard_normal(shape).astype(dtype)
+    with np.errstate(invalid="ignore", over="ignore"):
+        for special in (None, np.nan, np.inf, -np.inf):
+            z = z0.copy()
+            if special is not None:
+                z[-1, -1] = special
+            reference = activations.get(name.split("_")[1]).forward(z + b)
+            assert kernel(z, b) is (special is None)
+            np.testing.assert_array_equal(z, reference)
+            np.testing.assert_array_equal(np.signbit(z), np.signbit(reference))
 
 
 # --- memory: what a training step keeps beyond the parameters --------------------------------
@@ -294,3 +345,18 @@ def test_a_training_step_keeps_one_batch_of_buffers(kernels, rng):
     assert first < kept + 128 * 600 * itemsize // 2
     assert short < 128 * 600 * itemsize // 4
     np.testing.assert_array_equal(net.parameters, fresh.parameters)  # train_step changes none
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("size", [1, 7, 16, 1000, 70_000])
+def test_finiteness_kernel_matches_numpy(size, dtype, rng, kernels):
+    from neuronet._validation import all_finite
+
+    x = rng.uniform(-1, 1, size).astype(dtype) * np.finfo(dtype).max / 2  # huge, finite
+    assert all_finite(x.reshape(1, -1)) is True
+    for special in (np.nan, np.inf, -np.inf):
+        for where in (0, size // 2, size - 1):
+            bad = x.copy()
+            bad[where] = special
+            assert all_finite(bad.reshape(1, -1)) is False
+            assert all_finite(bad.reshape(-1, 1)) is False

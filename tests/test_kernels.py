@@ -58,14 +58,48 @@ def test_use_numba_without_numba_installed_is_a_clear_error(monkeypatch):
     assert not _kernels.enabled()
 
 
-def test_layer_kernels_follow_the_switch_and_the_size_threshold():
+def test_layer_kernels_follow_the_switch_and_the_size_threshold(monkeypatch):
     require("numba")
     big = _kernels.MIN_LAYER_SIZE
+    monkeypatch.setattr(_kernels, "_compiled", {})  # as in a process that has not loaded them
     try:
         _kernels.set_enabled(False)
         assert _kernels.layer_kernel("bias_relu", big) is None
         _kernels.set_enabled(None)
-        assert _kernels.layer_kernel("bias_relu", big - 1) is None  # too small to pay off
+        # Too small to be worth loading numba for...
+        assert _kernels.layer_kernel("bias_relu", big - 1) is None
+        assert not _kernels.loaded()
         assert callable(_kernels.layer_kernel("bias_relu", big))
+        # ...but once loaded, the kernels serve every size.
+        assert _kernels.loaded()
+        assert callable(_kernels.layer_kernel("bias_relu", 1))
+        assert callable(_kernels.get("adam", 1))
+        assert _kernels.layer_kernel("backward_softmax", big) is None  # no such kernel
     finally:
         _kernels.set_enabled(None)
+
+
+def test_use_numba_true_loads_the_kernels_for_every_size(monkeypatch):
+    require("numba")
+    monkeypatch.setattr(_kernels, "_compiled", {})
+    try:
+        optimizers.use_numba(True)
+        assert _kernels.loaded()
+        assert callable(_kernels.layer_kernel("infer_relu", 1))
+    finally:
+        optimizers.use_numba(None)
+
+
+def test_predicting_a_few_rows_does_not_load_numba(monkeypatch, rng):
+    # Loading numba costs about 0.35 s: a process that only predicts a few rows never pays it.
+    require("numba")
+    from neuronet import MLP
+
+    monkeypatch.setattr(_kernels, "_compiled", {})
+    net = MLP([4, 8, 3], output="softmax", seed=0)
+    X = rng.standard_normal((5, 4))
+    before = net.predict_proba(X)
+    assert not _kernels.loaded()
+    net.predict_proba(rng.standard_normal((300, 4)))  # many rows: worth loading
+    assert _kernels.loaded()
+    np.testing.assert_array_equal(net.predict_proba(X), before)  # the same numbers, compiled

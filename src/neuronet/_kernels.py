@@ -19,10 +19,20 @@ do exactly NumPy's arithmetic in NumPy's order (the column sums add the rows one
 other, as NumPy's reduction over the first axis does), so training gives bit-identical weights
 with and without them; ``tests/test_fast_paths.py`` checks every one against the NumPy path.
 
-numba is an optional dependency (``pip install neuronet[fast]``). Without it, or for buffers
-smaller than :data:`MIN_SIZE` (:data:`MIN_LAYER_SIZE` for the layer kernels), where a call
-would cost more than it saves, the library uses NumPy. :func:`set_enabled` switches the
-kernels off or back on.
+Prediction has kernels of its own that work in place on the product's array: bias + ReLU,
+and bias + softmax (the shift by the row maximum and the normalisation compiled, the
+exponential left to NumPy, whose SIMD ``exp`` can differ from the C library's in the last
+bit; the row sums follow NumPy's pairwise order). Each also reports whether every ``z + b``
+was finite, which lets the first layer check the caller's input through its product (see
+:meth:`neuronet.layers.Layer.infer`); :func:`_all_finite` is ``np.isfinite(x).all()`` in one
+pass. All are bit-identical to the NumPy path.
+
+numba is an optional dependency (``pip install neuronet[fast]``). Loading it costs about
+0.35 s once per process, so a process loads the kernels only when a buffer reaches
+:data:`MIN_SIZE` (:data:`MIN_LAYER_SIZE` for the layer kernels; prediction waits for 256
+rows), and a small job never pays for it. Once loaded, the kernels serve every size: a call
+costs about 0.3 µs and a NumPy pass about 1 µs, so they are faster at every size.
+:func:`set_enabled` switches them off, back on, or (``True``) loads them at once.
 """
 
 from __future__ import annotations
@@ -32,16 +42,25 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MIN_LAYER_SIZE", "MIN_SIZE", "enabled", "get", "layer_kernel", "set_enabled"]
+__all__ = [
+    "MIN_LAYER_SIZE",
+    "MIN_SIZE",
+    "enabled",
+    "get",
+    "if_loaded",
+    "layer_kernel",
+    "loaded",
+    "set_enabled",
+]
 
-#: Parameter buffers at least this large use the compiled kernels when numba is installed.
+#: A parameter buffer this large loads the compiled kernels when numba is installed.
 MIN_SIZE = 50_000
 
-#: Batches of at least this many activations (samples × neurons) use the layer kernels.
+#: A batch of this many activations (samples × neurons) loads them for the layer kernels.
 MIN_LAYER_SIZE = 2_048
 
 _enabled: bool | None = None  # None: use numba if it is installed
-_compiled: dict[str, Callable[..., None]] = {}
+_compiled: dict[str, Callable[..., Any]] = {}
 
 
 def set_enabled(flag: bool | None) -> None:
@@ -52,6 +71,8 @@ def set_enabled(flag: bool | None) -> None:
     if flag and importlib.util.find_spec("numba") is None:
         raise ImportError("The compiled kernels need numba: pip install 'neuronet[fast]'.")
     _enabled = flag
+    if flag and not _compiled:
+        _compile()  # now, so that every size uses them from here on
 
 
 def enabled() -> bool:
@@ -69,20 +90,36 @@ def get(name: str, size: int) -> Callable[..., None] | None:
 
 
 def layer_kernel(name: str, size: int) -> Callable[..., Any] | None:
-    """The compiled layer kernel ``name`` for ``size`` activations, or None to use NumPy."""
+    """The compiled layer kernel ``name`` for ``size`` activations, or None to use NumPy.
+
+    None also when there is no such kernel (an activation with a forward kernel only).
+    """
     return _kernel(name, size, MIN_LAYER_SIZE)
 
 
+def loaded() -> bool:
+    """Whether this process has loaded the compiled kernels (they then serve every size)."""
+    return bool(_compiled)
+
+
+def if_loaded(name: str) -> Callable[..., Any] | None:
+    """The compiled kernel ``name`` if the kernels are loaded and enabled; never loads them."""
+    if _enabled is False:
+        return None
+    return _compiled.get(name)
+
+
 def _kernel(name: str, size: int, minimum: int) -> Callable[..., Any] | None:
-    if size < minimum or _enabled is False:
+    if _enabled is False:
         return None
     if not _compiled:
-        # Looking numba up costs a file-system search: do it until the kernels exist, not on
-        # every step after that.
-        if not enabled():
+        # Loading numba costs about 0.35 s once per process: a small job that would save less
+        # runs on NumPy until something large enough loads the kernels. (Looking numba up
+        # costs a file-system search too: done only until the kernels exist.)
+        if size < minimum or not enabled():
             return None
         _compile()
-    return _compiled[name]
+    return _compiled.get(name)
 
 
 def _compile() -> None:
@@ -105,6 +142,8 @@ def _compile() -> None:
     except RuntimeError:  # no writable cache location (a read-only install, no home)
         kernels = compile_all(cache=False)
     _compiled.update(kernels)
+    _compiled["bias_softmax"] = _bias_softmax
+    _compiled["infer_softmax"] = _infer_softmax
 
 
 # The kernels, as plain Python over 1-D arrays; numba compiles them on first use. Scalars arrive
@@ -207,9 +246,138 @@ def _dropout(x: Any, u: Any, rate: Any, scale: Any, mask: Any, out: Any) -> None
             out[i, j] = x[i, j] * m
 
 
-_LAYER_KERNELS: dict[str, Callable[..., None]] = {
+def _bias_shift_rows(z: Any, b: Any, out: Any) -> None:
+    # z += b; out = z - z.max(axis=-1, keepdims=True). `out` may be `z`. The maximum is exact
+    # whatever the order; NaN wins, as in NumPy's max.
+    k = z.shape[1]
+    for i in range(z.shape[0]):
+        for j in range(k):
+            z[i, j] = z[i, j] + b[j]
+        top = z[i, 0]
+        for j in range(1, k):
+            zij = z[i, j]
+            if zij > top or zij != zij:
+                top = zij
+        for j in range(k):
+            out[i, j] = z[i, j] - top
+
+
+def _all_finite(x: Any) -> bool:
+    # np.isfinite(x).all() for a 1-D array, without the boolean temporary; no early exit,
+    # so that the loop vectorises.
+    bad = False
+    for i in range(x.shape[0]):
+        bad = bad | (not (abs(x[i]) < np.inf))
+    return not bad
+
+
+# Prediction's kernels work in place on the product's own array (a second array, even the same
+# one, makes LLVM guard against overlap and the loop runs 4x slower) and say whether every
+# pre-activation z + b was finite: a NaN or infinity in the input makes its row of z non-finite,
+# so the first layer checks the caller's input for free (see neuronet.layers.Layer.infer).
+
+
+def _infer_relu(z: Any, b: Any) -> bool:
+    # z += b; z = np.maximum(z, 0) (NaN passed on, +0 for -0), in place.
+    bad = False
+    for i in range(z.shape[0]):
+        for j in range(z.shape[1]):
+            zij = z[i, j] + b[j]
+            bad = bad | (not (abs(zij) < np.inf))
+            z[i, j] = zij if not (zij <= 0) else 0
+    return not bad
+
+
+def _infer_shift_rows(z: Any, b: Any) -> bool:
+    # z += b; z -= z.max(axis=-1, keepdims=True), in place: _bias_shift_rows for prediction.
+    bad = False
+    k = z.shape[1]
+    for i in range(z.shape[0]):
+        for j in range(k):
+            zij = z[i, j] + b[j]
+            bad = bad | (not (abs(zij) < np.inf))
+            z[i, j] = zij
+        top = z[i, 0]
+        for j in range(1, k):
+            zij = z[i, j]
+            if zij > top or zij != zij:
+                top = zij
+        for j in range(k):
+            z[i, j] = z[i, j] - top
+    return not bad
+
+
+def _infer_softmax(z: Any, b: Any) -> bool:
+    """z += b; z = softmax(z) by rows, in place; whether every z + b was finite."""
+    finite: bool = _compiled["infer_shift_rows"](z, b)
+    np.exp(z, out=z)
+    _normalise(z)
+    return finite
+
+
+#: The widest row :func:`_normalise_rows` sums: up to 128 entries NumPy's pairwise summation is
+#: one block of eight running sums; wider rows (over 128 classes) are left to NumPy.
+_PAIRWISE_BLOCK = 128
+
+
+def _normalise_rows(a: Any, zero: Any) -> None:
+    # a /= a.sum(axis=-1, keepdims=True) for rows of at most 128 entries, each sum in NumPy's
+    # order (pairwise_sum in numpy/_core/src/umath/loops_utils.h): a plain loop below 8
+    # entries, else eight running sums combined as ((0+1)+(2+3))+((4+5)+(6+7)), then the rest
+    # in turn. `zero` is 0 in a's dtype: a Python 0 would make the sum float64.
+    n = a.shape[1]
+    end = n - n % 8
+    for i in range(a.shape[0]):
+        if n < 8:
+            total = zero
+            for j in range(n):
+                total += a[i, j]
+        else:
+            r0, r1, r2, r3 = a[i, 0], a[i, 1], a[i, 2], a[i, 3]
+            r4, r5, r6, r7 = a[i, 4], a[i, 5], a[i, 6], a[i, 7]
+            for j in range(8, end, 8):
+                r0 += a[i, j]
+                r1 += a[i, j + 1]
+                r2 += a[i, j + 2]
+                r3 += a[i, j + 3]
+                r4 += a[i, j + 4]
+                r5 += a[i, j + 5]
+                r6 += a[i, j + 6]
+                r7 += a[i, j + 7]
+            total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+            for j in range(end, n):
+                total += a[i, j]
+        for j in range(n):
+            a[i, j] = a[i, j] / total
+
+
+def _bias_softmax(z: Any, b: Any, out: Any) -> None:
+    """z += b; out = softmax(z) by rows: NumPy's operations in its order, in three calls.
+
+    The exponential stays NumPy's own (its SIMD ``exp`` and the C library's, which numba
+    would call, can differ in the last bit); the passes before and after it are compiled.
+    """
+    _compiled["bias_shift_rows"](z, b, out)
+    np.exp(out, out=out)
+    _normalise(out)
+
+
+def _normalise(a: Any) -> None:
+    # a /= a.sum(axis=-1, keepdims=True)
+    if a.shape[1] <= _PAIRWISE_BLOCK:
+        _compiled["normalise_rows"](a, a.dtype.type(0))
+    else:
+        np.divide(a, a.sum(axis=-1, keepdims=True), out=a)
+
+
+_LAYER_KERNELS: dict[str, Callable[..., Any]] = {
     "bias_relu": _bias_relu,
     "backward_relu": _relu_backward_bias,
     "column_sums": _column_sums,
     "dropout": _dropout,
+    "bias_shift_rows": _bias_shift_rows,
+    "normalise_rows": _normalise_rows,
+    "all_finite": _all_finite,
+    "infer_relu": _infer_relu,
+    "infer_shift_rows": _infer_shift_rows,
 }

@@ -16,6 +16,8 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from . import _kernels
+
 __all__ = [
     "check_X",
     "check_bool",
@@ -44,12 +46,21 @@ _RULES: dict[str, Callable[[float], bool]] = {
 
 
 def check_X(
-    X: object, n_features: int, dtype: np.dtype[Any], name: str = "X", *, convert: bool = True
+    X: object,
+    n_features: int,
+    dtype: np.dtype[Any],
+    name: str = "X",
+    *,
+    convert: bool = True,
+    finite: bool = True,
 ) -> NDArray[Any]:
     """``X`` as a C-contiguous 2-D array of ``dtype``, or a ValueError saying what is wrong.
 
     With ``convert=False`` an array of real numbers is checked but returned as it is (a
     memmap stays a memmap, of its own dtype), so that it can be read a batch at a time.
+    ``finite=False`` leaves out the search for NaN and infinity: the caller must then call
+    :func:`check_finite` (prediction does, through the first layer's product; see
+    :meth:`neuronet.layers.Layer.infer`).
     """
     if isinstance(X, np.ndarray) and X.dtype == dtype and X.ndim == 2 and X.flags.c_contiguous:
         arr = X  # the common fast case: nothing to convert
@@ -96,6 +107,13 @@ def check_X(
             f"`{name}` has {arr.shape[1]} features per sample but the network expects "
             f"{n_features} (shape (n_samples, {n_features})), got shape {arr.shape}."
         )
+    if finite:
+        check_finite(arr, dtype, name)
+    return arr
+
+
+def check_finite(arr: NDArray[Any], dtype: np.dtype[Any], name: str = "X") -> None:
+    """Raise a ValueError, counting them, if ``arr`` has NaN or infinite entries as ``dtype``."""
     if not _all_finite(arr, np.dtype(dtype)):
         with np.errstate(over="ignore"):  # counting what the cast makes infinite
             bad = sum(
@@ -106,7 +124,6 @@ def check_X(
             f"`{name}` contains NaN or infinite values ({bad} of {arr.size} entries); remove "
             f"or impute them first. Values too large for {dtype} become infinite too."
         )
-    return arr
 
 
 def _all_finite(arr: NDArray[Any], dtype: np.dtype[Any] | None = None, rows: int = 65536) -> bool:
@@ -124,7 +141,7 @@ def _all_finite(arr: NDArray[Any], dtype: np.dtype[Any] | None = None, rows: int
     if dtype is not None and dtype.kind == "f" and dtype.itemsize < arr.itemsize:
         limit = float(np.finfo(dtype).max)
     elif len(arr) <= rows:  # the common case, a single sample to predict among them
-        return _finite(arr)
+        return all_finite(arr)
 
     def ok(block: NDArray[Any]) -> bool:
         if not np.isfinite(block).all():
@@ -136,14 +153,19 @@ def _all_finite(arr: NDArray[Any], dtype: np.dtype[Any] | None = None, rows: int
     return all(ok(arr[i : i + rows]) for i in range(0, len(arr), rows))
 
 
-def _finite(block: NDArray[Any]) -> bool:
+def all_finite(block: NDArray[Any]) -> bool:
     """Whether every entry of a floating-point array is finite; exact, fast when it is.
 
     On large arrays, a sum of squares (one BLAS dot product: no boolean temporary, half the
     time of ``isfinite(...).all()`` on 60,000 x 784 values) is finite only if every entry
     is, since inf and NaN propagate; when it is not (a NaN, or squares that overflow, which
-    is why the overflow flag is silenced), ``np.isfinite`` decides.
+    is why the overflow flag is silenced), ``np.isfinite`` decides. Once the compiled
+    kernels are loaded, one compiled pass does it at every size.
     """
+    if block.flags.c_contiguous:
+        kernel = _kernels.if_loaded("all_finite")
+        if kernel is not None:
+            return bool(kernel(block.reshape(-1)))
     if block.size >= 65_536 and block.flags.c_contiguous:
         flat = block.reshape(-1)
         with np.errstate(over="ignore"):

@@ -155,8 +155,9 @@ class Activation(abc.ABC):
         What the activation does and when to use it, in one or two sentences.
     kernel : str or None
         The name of the compiled kernels (:mod:`neuronet._kernels`, with numba installed)
-        that fuse this activation with its layer's bias add and bias gradient while training;
-        None (most activations) uses :meth:`forward_with` and :meth:`backward_with`.
+        that fuse this activation with its layer's bias add (``bias_<kernel>``) and, where
+        there is one, its derivative with the bias gradient (``backward_<kernel>``); None
+        (most activations) uses :meth:`forward_with` and :meth:`backward_with`.
 
     Notes
     -----
@@ -1517,6 +1518,7 @@ class Softmax(Activation):
     output_range = (0.0, 1.0)
     zero_centred, monotonic, smooth = False, False, True
     elementwise = False
+    kernel = "softmax"
     formula = "f(z)_i = exp(z_i) / sum_j exp(z_j)  (over the last axis)"
     derivative_formula = "df_i/dz_j = f_i * (delta_ij - f_j)"
     latex = r"f(z)_i = \frac{e^{z_i}}{\sum_j e^{z_j}}"
