@@ -360,3 +360,29 @@ def test_finiteness_kernel_matches_numpy(size, dtype, rng, kernels):
             bad[where] = special
             assert all_finite(bad.reshape(1, -1)) is False
             assert all_finite(bad.reshape(-1, 1)) is False
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("classes", [2, 3, 8, 10, 17, 128])
+@pytest.mark.parametrize("rows", [1, 5, 200])
+@pytest.mark.parametrize("scale", [1e-3, 1.0, 1e4])
+def test_cross_entropy_kernels_match_numpy_bit_for_bit(rows, classes, scale, dtype, rng, kernels):
+    from neuronet.losses import CategoricalCrossEntropy
+
+    z = (rng.standard_normal((rows, classes)) * scale).astype(dtype)
+    if rows > 3:  # a row of -inf, an inf logit, a NaN logit and a tie
+        z[1], z[2, 0], z[3, 1] = -np.inf, np.inf, np.nan
+        z[4, :2] = z[4].max() + 1
+    y = rng.integers(0, classes, rows)
+    loss_function = CategoricalCrossEntropy()
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss, grad = loss_function.fused(z.copy(), y)
+        _kernels.set_enabled(False)
+        expected_loss, expected_grad = loss_function.fused(z.copy(), y)
+    np.testing.assert_array_equal(grad, expected_grad)
+    assert grad.dtype == dtype
+    assert loss == expected_loss or (np.isnan(loss) and np.isnan(expected_loss))
+    _kernels.set_enabled(kernels)
+    net = MLP([3, classes], output="softmax", seed=0)
+    hits = net.head.count_correct(z, y)
+    assert hits == int((z.argmax(axis=1) == y).sum())

@@ -144,6 +144,7 @@ def _compile() -> None:
     _compiled.update(kernels)
     _compiled["bias_softmax"] = _bias_softmax
     _compiled["infer_softmax"] = _infer_softmax
+    _compiled["softmax_cross_entropy"] = _softmax_cross_entropy
 
 
 # The kernels, as plain Python over 1-D arrays; numba compiles them on first use. Scalars arrive
@@ -271,6 +272,114 @@ def _all_finite(x: Any) -> bool:
     return not bad
 
 
+# Softmax + cross-entropy from the logits, for integer labels: neuronet.losses'
+# CategoricalCrossEntropy.fused in four compiled passes around NumPy's own exp and log (the
+# C library's, which numba would call, can differ in the last bit). The row sums follow
+# NumPy's pairwise order, so rows of at most _PAIRWISE_BLOCK classes only.
+
+
+def _argmax_hits(z: Any, y: Any) -> int:
+    # int((z.argmax(axis=1) == y).sum()): the first largest entry of each row, NaN first of all.
+    hits = 0
+    for i in range(z.shape[0]):
+        top = z[i, 0]
+        arg = 0
+        for j in range(1, z.shape[1]):
+            v = z[i, j]
+            if v > top or (v != v and top == top):
+                top = v
+                arg = j
+        if arg == y[i]:
+            hits += 1
+    return hits
+
+
+def _ce_shift(z: Any, shifted: Any, zero: Any) -> None:
+    # m = z.max(axis=1) (0 where it is not finite); shifted = z - m.
+    for i in range(z.shape[0]):
+        top = z[i, 0]
+        for j in range(1, z.shape[1]):
+            v = z[i, j]
+            if v > top or v != v:
+                top = v
+        if not (abs(top) < np.inf):
+            top = zero
+        for j in range(z.shape[1]):
+            shifted[i, j] = z[i, j] - top
+
+
+def _ce_row_sums(e: Any, sums: Any, zero: Any) -> bool:
+    # sums = e.sum(axis=1) in NumPy's pairwise order (rows of <= 128); whether one is 0.
+    n = e.shape[1]
+    end = n - n % 8
+    has_zero = False
+    for i in range(e.shape[0]):
+        if n < 8:
+            total = zero
+            for j in range(n):
+                total += e[i, j]
+        else:
+            r0, r1, r2, r3 = e[i, 0], e[i, 1], e[i, 2], e[i, 3]
+            r4, r5, r6, r7 = e[i, 4], e[i, 5], e[i, 6], e[i, 7]
+            for j in range(8, end, 8):
+                r0 += e[i, j]
+                r1 += e[i, j + 1]
+                r2 += e[i, j + 2]
+                r3 += e[i, j + 3]
+                r4 += e[i, j + 4]
+                r5 += e[i, j + 5]
+                r6 += e[i, j + 6]
+                r7 += e[i, j + 7]
+            total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+            for j in range(end, n):
+                total += e[i, j]
+        sums[i] = total
+        has_zero = has_zero or total == 0
+    return has_zero
+
+
+def _ce_log_p(shifted: Any, log_sums: Any, y: Any, picked: Any) -> None:
+    # log_p = shifted - log_sums[:, None] in place; picked = log_p[rows, y].
+    for i in range(shifted.shape[0]):
+        s = log_sums[i]
+        for j in range(shifted.shape[1]):
+            shifted[i, j] = shifted[i, j] - s
+        picked[i] = shifted[i, y[i]]
+
+
+def _ce_gradient(grad: Any, y: Any, one: Any, scale: Any) -> None:
+    # grad[rows, y] -= 1; grad *= scale.
+    for i in range(grad.shape[0]):
+        grad[i, y[i]] = grad[i, y[i]] - one
+        for j in range(grad.shape[1]):
+            grad[i, j] = grad[i, j] * scale
+
+
+def _softmax_cross_entropy(z: Any, y: Any, out: Any) -> tuple[float, Any]:
+    """``CategoricalCrossEntropy.fused(z, y, out)`` for integer labels, bit for bit.
+
+    ``z`` (n, k) with k <= 128, C-contiguous; ``y`` int64 of shape (n,); ``out`` may be ``z``.
+    Returns the loss and the gradient (in ``out``).
+    """
+    n = len(z)
+    zero = z.dtype.type(0)
+    shifted = np.empty_like(z)
+    _compiled["ce_shift"](z, shifted, zero)
+    e = np.exp(shifted, out=out)  # z is no longer needed
+    sums = np.empty(n, z.dtype)
+    if _compiled["ce_row_sums"](e, sums, zero):
+        with np.errstate(divide="ignore"):  # log(0) for a row of -inf, as NumPy's path allows
+            np.log(sums, out=sums)
+    else:
+        np.log(sums, out=sums)
+    picked = np.empty(n, z.dtype)
+    _compiled["ce_log_p"](shifted, sums, y, picked)
+    loss = -float(picked.sum() / n)
+    grad = np.exp(shifted, out=out)
+    _compiled["ce_gradient"](grad, y, z.dtype.type(1.0), z.dtype.type(1.0 / n))
+    return loss, grad
+
+
 # Prediction's kernels work in place on the product's own array (a second array, even the same
 # one, makes LLVM guard against overlap and the loop runs 4x slower) and say whether every
 # pre-activation z + b was finite: a NaN or infinity in the input makes its row of z non-finite,
@@ -378,6 +487,11 @@ _LAYER_KERNELS: dict[str, Callable[..., Any]] = {
     "bias_shift_rows": _bias_shift_rows,
     "normalise_rows": _normalise_rows,
     "all_finite": _all_finite,
+    "argmax_hits": _argmax_hits,
+    "ce_shift": _ce_shift,
+    "ce_row_sums": _ce_row_sums,
+    "ce_log_p": _ce_log_p,
+    "ce_gradient": _ce_gradient,
     "infer_relu": _infer_relu,
     "infer_shift_rows": _infer_shift_rows,
 }

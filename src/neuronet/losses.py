@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
+from . import _kernels
 from ._arrays import as_array, categories
 from ._lazy import special  # imported on first use: scipy.special is slow to import
 from ._registry import Registry
@@ -67,6 +68,8 @@ __all__ = [
 ]
 
 Array = NDArray[np.floating]
+# The widest softmax whose fused cross-entropy has a compiled kernel (neuronet._kernels).
+_KERNEL_CLASSES = 128
 #: Per-sample weights of shape (n,), normalised to mean 1, or None for equal weights.
 Weight = NDArray[np.floating] | None
 
@@ -402,6 +405,12 @@ class CategoricalCrossEntropy(Loss):
         self, z: Array, y: NDArray[Any], out: Array | None = None, weight: Weight = None
     ) -> tuple[float, Array]:
         n = len(z)
+        if y.ndim == 1 and weight is None and z.shape[1] <= _KERNEL_CLASSES:
+            kernel = _kernels.if_loaded("softmax_cross_entropy")
+            if kernel is not None and z.flags.c_contiguous and y.dtype == np.int64:
+                # The same operations in the same order, in fewer passes (numba).
+                loss, grad = kernel(z, y, z if out is None else out)
+                return loss, grad
         # log softmax(z) = z - logsumexp(z): one stable pass gives both the loss and, through
         # exp, the probabilities the gradient needs.
         log_p = _log_softmax(z)
@@ -663,6 +672,9 @@ class Head:
         if isinstance(self.loss, CategoricalCrossEntropy):
             # softmax is increasing in each logit, so the largest logit is the largest a.
             labels = y if y.ndim == 1 else y.argmax(axis=1)
+            kernel = _kernels.if_loaded("argmax_hits")
+            if kernel is not None and out.ndim == 2 and labels.dtype == np.int64:
+                return int(kernel(out, labels))
             return int((out.argmax(axis=1) == labels).sum())
         # Independent yes/no outputs; σ(z) ≥ ½ exactly when z ≥ 0.
         predicted = out >= (0.0 if self.fused else 0.5)
