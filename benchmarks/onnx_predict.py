@@ -4,14 +4,17 @@ One process builds the benchmark network of ``run.py`` (784 -> 256 -> 128 -> 10,
 float32), exports it with ``neuronet.onnx.export`` and times, at batch sizes 1, 32 and 1024,
 side by side and interleaved:
 
-1. ``net.predict_proba(X)``: neuronet (NumPy's BLAS);
+1. ``net.predict_proba(X)``: neuronet (NumPy's BLAS), with its compiled kernels loaded
+   (``neuronet.optimizers.use_numba(True)``, when numba is installed: what a serving process
+   does; a process that has not loaded them predicts small batches on NumPy alone);
 2. ``session.run(None, {"input": X})``: onnxruntime's CPU provider on the exported file, which
    returns the same probabilities (checked to 1e-5 before timing), with as many intra-op
    threads as NumPy's BLAS uses.
 
 Each figure is the best of ``--repeats`` rounds (as ``run.py``: on a shared machine the
 fastest round is the one least disturbed by other work), each a timed loop over enough calls
-to last about 50 ms; the ratio is neuronet's time over onnxruntime's (``2.0x``: onnxruntime
+to last about 50 ms, after a 0.3 s pause that lets the other library's spinning threads go to
+sleep; the ratio is neuronet's time over onnxruntime's (``2.0x``: onnxruntime
 is twice as fast). Results depend on the machine, which the report names.
 
 Usage::
@@ -23,6 +26,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import statistics
@@ -34,7 +38,7 @@ from typing import Any
 
 import numpy as np
 from _report import Report
-from run import OtherLoad, blas_threads, cpu_model, import_neuronet, numpy_blas
+from run import SETTLE_S, OtherLoad, blas_threads, cpu_model, import_neuronet, numpy_blas
 
 SIZES = [784, 256, 128, 10]
 TARGET_S = 0.05
@@ -76,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"onnx/onnxruntime not installed: pip install onnx onnxruntime ({exc})")
         return 1
     threads = blas_threads(blas)
+    kernels = importlib.util.find_spec("numba") is not None
+    if kernels:
+        neuronet.optimizers.use_numba(True)
     net = neuronet.MLP(SIZES, activation="relu", output="softmax", seed=0)
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "net.onnx")
@@ -99,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             "onnxruntime": ort.__version__,
             "neuronet": neuronet.__version__,
             "opset": written.opset,
+            "neuronet_kernels": kernels,
         },
         "batches": {},
     }
@@ -108,7 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         own, other = [], []
         with OtherLoad() as load:
             for _ in range(args.repeats):  # interleaved, so drifts of the machine hit both
+                time.sleep(SETTLE_S)
                 own += seconds_per_call(net.predict_proba, X, 1)
+                time.sleep(SETTLE_S)
                 other += seconds_per_call(onnxruntime_predict, X, 1)
         results["batches"][batch] = {
             "neuronet_s": min(own),
@@ -123,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     report.line(
         f"neuronet predict_proba vs onnxruntime: {env['cpu']} ({env['cpu_count']} cores), "
         f"Python {env['python']}, NumPy {env['numpy']} ({env['blas']}), "
-        f"onnxruntime {env['onnxruntime']}, {threads} thread(s) each"
+        f"onnxruntime {env['onnxruntime']}, {threads} thread(s) each; neuronet's compiled "
+        f"kernels {'loaded' if env['neuronet_kernels'] else 'not installed (NumPy only)'}"
     )
     busy = [t["other_load"] for t in results["batches"].values() if t["other_load"] is not None]
     if busy and max(busy) > 0.1:

@@ -386,3 +386,30 @@ def test_cross_entropy_kernels_match_numpy_bit_for_bit(rows, classes, scale, dty
     net = MLP([3, classes], output="softmax", seed=0)
     hits = net.head.count_correct(z, y)
     assert hits == int((z.argmax(axis=1) == y).sum())
+
+
+def test_numpys_products_show_every_nonfinite_input_row():
+    # What prediction's input check through the first product relies on, tried on this NumPy.
+    from neuronet._validation import products_show_nonfinite
+
+    assert products_show_nonfinite(np.float32) and products_show_nonfinite(np.float64)
+
+
+def test_prediction_scans_X_itself_where_products_would_hide_a_nan(monkeypatch, rng):
+    # With a BLAS that skips zero multipliers (the reference BLAS does), a NaN facing a row of
+    # zero weights would vanish from the product: prediction then searches X itself.
+    from neuronet import _validation
+
+    net = MLP([8, 3, 2], output="softmax", seed=0)
+    net.dense_layers[0].weights[5] = 0.0
+    X = rng.standard_normal((9000, 8)).astype(np.float32)
+    X[4000, 5] = np.nan
+    scanned = []
+    real_check = _validation.check_finite
+    monkeypatch.setattr(
+        "neuronet.network.check_finite", lambda *a: scanned.append(1) or real_check(*a)
+    )
+    monkeypatch.setitem(_validation._PROPAGATES, np.dtype(np.float32), False)
+    with pytest.raises(ValueError, match=r"`X` contains NaN or infinite values \(1 of"):
+        net.predict_proba(X)
+    assert scanned

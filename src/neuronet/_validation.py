@@ -112,6 +112,33 @@ def check_X(
     return arr
 
 
+# dtype -> whether matrix products turn every NaN or infinity of X into a non-finite row
+_PROPAGATES: dict[np.dtype[Any], bool] = {}
+
+
+def products_show_nonfinite(dtype: np.dtype[Any]) -> bool:
+    """Whether this NumPy's matrix products make a row non-finite wherever X's row is.
+
+    IEEE arithmetic says they must (NaN × 0 and ∞ × 0 are NaN), and NumPy's own loops and
+    OpenBLAS comply; the reference BLAS skips zero multipliers, so a NaN facing a row of zero
+    weights would vanish. Tried once per dtype, on a row-vector and a matrix product.
+    """
+    dtype = np.dtype(dtype)
+    known = _PROPAGATES.get(dtype)
+    if known is None:
+        known = True
+        with np.errstate(invalid="ignore", over="ignore"):
+            for rows in (1, 64):
+                x = np.ones((rows, 64), dtype)
+                x[0, 3], x[-1, 5] = np.nan, np.inf
+                w = np.ones((64, 48), dtype)
+                w[3], w[5] = 0, 0
+                z = x @ w
+                known = known and bool(np.isnan(z[0]).all() and np.isnan(z[-1]).all())
+        _PROPAGATES[dtype] = known
+    return known
+
+
 def check_finite(arr: NDArray[Any], dtype: np.dtype[Any], name: str = "X") -> None:
     """Raise a ValueError, counting them, if ``arr`` has NaN or infinite entries as ``dtype``."""
     if not _all_finite(arr, np.dtype(dtype)):

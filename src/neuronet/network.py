@@ -44,7 +44,7 @@ from . import activations as _activations
 from . import losses as _losses
 from . import training as _training
 from ._arrays import as_array
-from ._validation import check_finite, check_number, check_X
+from ._validation import check_finite, check_number, check_X, products_show_nonfinite
 from ._warnings import warn_user
 from .activations import Activation
 from .layers import BatchNorm, Dense, Dropout, Layer
@@ -336,7 +336,7 @@ class MLP:
             finite=False,
         )
         first, *others = self.layers
-        if a.size < _PRODUCT_CHECK_SIZE:
+        if a.size < _PRODUCT_CHECK_SIZE or not products_show_nonfinite(self.dtype):
             check_finite(a, self.dtype, "X")
             a = first.infer(a)
         else:
