@@ -45,6 +45,7 @@ import numpy as np
 __all__ = [
     "MIN_LAYER_SIZE",
     "MIN_SIZE",
+    "ROW_SUM_WIDTH",
     "enabled",
     "get",
     "if_loaded",
@@ -125,11 +126,15 @@ def _kernel(name: str, size: int, minimum: int) -> Callable[..., Any] | None:
 def _compile() -> None:
     # Imported here: numba takes a noticeable time to import, and most uses never need it.
     import numba
+    from numba.extending import register_jitable
 
     # error_model="numpy": division follows IEEE rules (as NumPy's does) instead of checking
     # for zero and raising, a branch that would stop LLVM from vectorising the loop (10x).
     # No fastmath: it would allow fused multiply-adds and reassociation, and the results would
     # no longer match the NumPy path bit for bit.
+    for helper in (_row_argmax, _row_sum):
+        register_jitable(helper)  # compiled into each kernel that calls it
+
     def compile_all(cache: bool) -> dict[str, Callable[..., None]]:
         jit = numba.njit(cache=cache, nogil=True, error_model="numpy")
         kernels: dict[str, Any] = {"sgd": _sgd, "rmsprop": _rmsprop, "adam": _adam}
@@ -247,20 +252,65 @@ def _dropout(x: Any, u: Any, rate: Any, scale: Any, mask: Any, out: Any) -> None
             out[i, j] = x[i, j] * m
 
 
-def _bias_shift_rows(z: Any, b: Any, out: Any) -> None:
-    # z += b; out = z - z.max(axis=-1, keepdims=True). `out` may be `z`. The maximum is exact
-    # whatever the order; NaN wins, as in NumPy's max.
+# Two helpers the row kernels share, compiled into each caller (numba's register_jitable, in
+# _compile): a row's argmax as NumPy finds it, and a row's sum in NumPy's order.
+
+
+def _row_argmax(z: Any, i: int) -> int:
+    # z[i].argmax(): the first largest entry, or the first NaN (so z[i, argmax] is z[i].max()).
+    top = z[i, 0]
+    arg = 0
+    for j in range(1, z.shape[1]):
+        v = z[i, j]
+        if v > top or (v != v and top == top):
+            top = v
+            arg = j
+    return arg
+
+
+def _row_sum(a: Any, i: int, zero: Any) -> Any:
+    # a[i].sum() for a row of at most 128 entries, in NumPy's pairwise order (pairwise_sum in
+    # numpy/_core/src/umath/loops_utils.h): a plain loop below 8 entries, else eight running
+    # sums combined as ((0+1)+(2+3))+((4+5)+(6+7)), then the rest in turn. `zero` is 0 in a's
+    # dtype: a Python 0 would make the sum float64.
+    n = a.shape[1]
+    if n < 8:
+        total = zero
+        for j in range(n):
+            total += a[i, j]
+        return total
+    end = n - n % 8
+    r0, r1, r2, r3 = a[i, 0], a[i, 1], a[i, 2], a[i, 3]
+    r4, r5, r6, r7 = a[i, 4], a[i, 5], a[i, 6], a[i, 7]
+    for j in range(8, end, 8):
+        r0 += a[i, j]
+        r1 += a[i, j + 1]
+        r2 += a[i, j + 2]
+        r3 += a[i, j + 3]
+        r4 += a[i, j + 4]
+        r5 += a[i, j + 5]
+        r6 += a[i, j + 6]
+        r7 += a[i, j + 7]
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for j in range(end, n):
+        total += a[i, j]
+    return total
+
+
+def _bias_shift_rows(z: Any, b: Any, out: Any) -> bool:
+    # z += b; out = z - z.max(axis=-1, keepdims=True); whether every z + b was finite. `out`
+    # may be `z`. The maximum is exact whatever the order.
+    bad = False
     k = z.shape[1]
     for i in range(z.shape[0]):
         for j in range(k):
-            z[i, j] = z[i, j] + b[j]
-        top = z[i, 0]
-        for j in range(1, k):
-            zij = z[i, j]
-            if zij > top or zij != zij:
-                top = zij
+            zij = z[i, j] + b[j]
+            bad = bad | (not (abs(zij) < np.inf))
+            z[i, j] = zij
+        top = z[i, _row_argmax(z, i)]
         for j in range(k):
             out[i, j] = z[i, j] - top
+    return not bad
 
 
 def _all_finite(x: Any) -> bool:
@@ -275,21 +325,14 @@ def _all_finite(x: Any) -> bool:
 # Softmax + cross-entropy from the logits, for integer labels: neuronet.losses'
 # CategoricalCrossEntropy.fused in four compiled passes around NumPy's own exp and log (the
 # C library's, which numba would call, can differ in the last bit). The row sums follow
-# NumPy's pairwise order, so rows of at most _PAIRWISE_BLOCK classes only.
+# NumPy's pairwise order, so rows of at most ROW_SUM_WIDTH classes only.
 
 
 def _argmax_hits(z: Any, y: Any) -> int:
-    # int((z.argmax(axis=1) == y).sum()): the first largest entry of each row, NaN first of all.
+    # int((z.argmax(axis=1) == y).sum())
     hits = 0
     for i in range(z.shape[0]):
-        top = z[i, 0]
-        arg = 0
-        for j in range(1, z.shape[1]):
-            v = z[i, j]
-            if v > top or (v != v and top == top):
-                top = v
-                arg = j
-        if arg == y[i]:
+        if _row_argmax(z, i) == y[i]:
             hits += 1
     return hits
 
@@ -297,11 +340,7 @@ def _argmax_hits(z: Any, y: Any) -> int:
 def _ce_shift(z: Any, shifted: Any, zero: Any) -> None:
     # m = z.max(axis=1) (0 where it is not finite); shifted = z - m.
     for i in range(z.shape[0]):
-        top = z[i, 0]
-        for j in range(1, z.shape[1]):
-            v = z[i, j]
-            if v > top or v != v:
-                top = v
+        top = z[i, _row_argmax(z, i)]
         if not (abs(top) < np.inf):
             top = zero
         for j in range(z.shape[1]):
@@ -309,30 +348,10 @@ def _ce_shift(z: Any, shifted: Any, zero: Any) -> None:
 
 
 def _ce_row_sums(e: Any, sums: Any, zero: Any) -> bool:
-    # sums = e.sum(axis=1) in NumPy's pairwise order (rows of <= 128); whether one is 0.
-    n = e.shape[1]
-    end = n - n % 8
+    # sums = e.sum(axis=1) in NumPy's order (rows of <= 128); whether one of them is 0.
     has_zero = False
     for i in range(e.shape[0]):
-        if n < 8:
-            total = zero
-            for j in range(n):
-                total += e[i, j]
-        else:
-            r0, r1, r2, r3 = e[i, 0], e[i, 1], e[i, 2], e[i, 3]
-            r4, r5, r6, r7 = e[i, 4], e[i, 5], e[i, 6], e[i, 7]
-            for j in range(8, end, 8):
-                r0 += e[i, j]
-                r1 += e[i, j + 1]
-                r2 += e[i, j + 2]
-                r3 += e[i, j + 3]
-                r4 += e[i, j + 4]
-                r5 += e[i, j + 5]
-                r6 += e[i, j + 6]
-                r7 += e[i, j + 7]
-            total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-            for j in range(end, n):
-                total += e[i, j]
+        total = _row_sum(e, i, zero)
         sums[i] = total
         has_zero = has_zero or total == 0
     return has_zero
@@ -397,66 +416,25 @@ def _infer_relu(z: Any, b: Any) -> bool:
     return not bad
 
 
-def _infer_shift_rows(z: Any, b: Any) -> bool:
-    # z += b; z -= z.max(axis=-1, keepdims=True), in place: _bias_shift_rows for prediction.
-    bad = False
-    k = z.shape[1]
-    for i in range(z.shape[0]):
-        for j in range(k):
-            zij = z[i, j] + b[j]
-            bad = bad | (not (abs(zij) < np.inf))
-            z[i, j] = zij
-        top = z[i, 0]
-        for j in range(1, k):
-            zij = z[i, j]
-            if zij > top or zij != zij:
-                top = zij
-        for j in range(k):
-            z[i, j] = z[i, j] - top
-    return not bad
-
-
 def _infer_softmax(z: Any, b: Any) -> bool:
     """z += b; z = softmax(z) by rows, in place; whether every z + b was finite."""
-    finite: bool = _compiled["infer_shift_rows"](z, b)
+    finite: bool = _compiled["bias_shift_rows"](z, b, z)  # rows of a few classes: in place
     np.exp(z, out=z)
     _normalise(z)
     return finite
 
 
-#: The widest row :func:`_normalise_rows` sums: up to 128 entries NumPy's pairwise summation is
-#: one block of eight running sums; wider rows (over 128 classes) are left to NumPy.
-_PAIRWISE_BLOCK = 128
+#: The widest rows whose sums the kernels compute (:func:`_row_sum`): up to 128 entries NumPy's
+#: pairwise summation is one block of eight running sums; wider rows (a softmax over more
+#: than 128 classes) are left to NumPy.
+ROW_SUM_WIDTH = 128
 
 
 def _normalise_rows(a: Any, zero: Any) -> None:
-    # a /= a.sum(axis=-1, keepdims=True) for rows of at most 128 entries, each sum in NumPy's
-    # order (pairwise_sum in numpy/_core/src/umath/loops_utils.h): a plain loop below 8
-    # entries, else eight running sums combined as ((0+1)+(2+3))+((4+5)+(6+7)), then the rest
-    # in turn. `zero` is 0 in a's dtype: a Python 0 would make the sum float64.
-    n = a.shape[1]
-    end = n - n % 8
+    # a /= a.sum(axis=-1, keepdims=True) for rows of at most 128 entries, in NumPy's order.
     for i in range(a.shape[0]):
-        if n < 8:
-            total = zero
-            for j in range(n):
-                total += a[i, j]
-        else:
-            r0, r1, r2, r3 = a[i, 0], a[i, 1], a[i, 2], a[i, 3]
-            r4, r5, r6, r7 = a[i, 4], a[i, 5], a[i, 6], a[i, 7]
-            for j in range(8, end, 8):
-                r0 += a[i, j]
-                r1 += a[i, j + 1]
-                r2 += a[i, j + 2]
-                r3 += a[i, j + 3]
-                r4 += a[i, j + 4]
-                r5 += a[i, j + 5]
-                r6 += a[i, j + 6]
-                r7 += a[i, j + 7]
-            total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-            for j in range(end, n):
-                total += a[i, j]
-        for j in range(n):
+        total = _row_sum(a, i, zero)
+        for j in range(a.shape[1]):
             a[i, j] = a[i, j] / total
 
 
@@ -473,7 +451,7 @@ def _bias_softmax(z: Any, b: Any, out: Any) -> None:
 
 def _normalise(a: Any) -> None:
     # a /= a.sum(axis=-1, keepdims=True)
-    if a.shape[1] <= _PAIRWISE_BLOCK:
+    if a.shape[1] <= ROW_SUM_WIDTH:
         _compiled["normalise_rows"](a, a.dtype.type(0))
     else:
         np.divide(a, a.sum(axis=-1, keepdims=True), out=a)
@@ -493,5 +471,4 @@ _LAYER_KERNELS: dict[str, Callable[..., Any]] = {
     "ce_log_p": _ce_log_p,
     "ce_gradient": _ce_gradient,
     "infer_relu": _infer_relu,
-    "infer_shift_rows": _infer_shift_rows,
 }

@@ -68,8 +68,6 @@ __all__ = [
 ]
 
 Array = NDArray[np.floating]
-# The widest softmax whose fused cross-entropy has a compiled kernel (neuronet._kernels).
-_KERNEL_CLASSES = 128
 #: Per-sample weights of shape (n,), normalised to mean 1, or None for equal weights.
 Weight = NDArray[np.floating] | None
 
@@ -405,7 +403,7 @@ class CategoricalCrossEntropy(Loss):
         self, z: Array, y: NDArray[Any], out: Array | None = None, weight: Weight = None
     ) -> tuple[float, Array]:
         n = len(z)
-        if y.ndim == 1 and weight is None and z.shape[1] <= _KERNEL_CLASSES:
+        if y.ndim == 1 and weight is None and z.shape[1] <= _kernels.ROW_SUM_WIDTH:
             kernel = _kernels.if_loaded("softmax_cross_entropy")
             if kernel is not None and z.flags.c_contiguous and y.dtype == np.int64:
                 # The same operations in the same order, in fewer passes (numba).
