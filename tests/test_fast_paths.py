@@ -413,3 +413,12 @@ def test_prediction_scans_X_itself_where_products_would_hide_a_nan(monkeypatch, 
     with pytest.raises(ValueError, match=r"`X` contains NaN or infinite values \(1 of"):
         net.predict_proba(X)
     assert scanned
+
+
+def test_cross_entropy_leaves_the_logits_alone_without_out(rng, kernels):
+    from neuronet.losses import CategoricalCrossEntropy
+
+    z = rng.standard_normal((6, 4)).astype(np.float32)
+    before = z.copy()
+    CategoricalCrossEntropy().fused(z, rng.integers(0, 4, 6))
+    np.testing.assert_array_equal(z, before)

@@ -407,7 +407,8 @@ class CategoricalCrossEntropy(Loss):
             kernel = _kernels.if_loaded("softmax_cross_entropy")
             if kernel is not None and z.flags.c_contiguous and y.dtype == np.int64:
                 # The same operations in the same order, in fewer passes (numba).
-                loss, grad = kernel(z, y, z if out is None else out)
+                # Like the NumPy path, never write to z unless it is `out`.
+                loss, grad = kernel(z, y, np.empty_like(z) if out is None else out)
                 return loss, grad
         # log softmax(z) = z - logsumexp(z): one stable pass gives both the loss and, through
         # exp, the probabilities the gradient needs.
