@@ -418,10 +418,7 @@ def _infer_relu(z: Any, b: Any) -> bool:
 
 def _infer_softmax(z: Any, b: Any) -> bool:
     """z += b; z = softmax(z) by rows, in place; whether every z + b was finite."""
-    finite: bool = _compiled["bias_shift_rows"](z, b, z)  # rows of a few classes: in place
-    np.exp(z, out=z)
-    _normalise(z)
-    return finite
+    return _bias_softmax(z, b, z)  # rows of a few classes: in place costs little
 
 
 #: The widest rows whose sums the kernels compute (:func:`_row_sum`): up to 128 entries NumPy's
@@ -438,15 +435,17 @@ def _normalise_rows(a: Any, zero: Any) -> None:
             a[i, j] = a[i, j] / total
 
 
-def _bias_softmax(z: Any, b: Any, out: Any) -> None:
-    """z += b; out = softmax(z) by rows: NumPy's operations in its order, in three calls.
+def _bias_softmax(z: Any, b: Any, out: Any) -> bool:
+    """z += b; out = softmax(z) by rows; whether every z + b was finite. ``out`` may be ``z``.
 
-    The exponential stays NumPy's own (its SIMD ``exp`` and the C library's, which numba
-    would call, can differ in the last bit); the passes before and after it are compiled.
+    NumPy's operations in its order, in three calls: the exponential stays NumPy's own (its
+    SIMD ``exp`` and the C library's, which numba would call, can differ in the last bit);
+    the passes before and after it are compiled.
     """
-    _compiled["bias_shift_rows"](z, b, out)
+    finite: bool = _compiled["bias_shift_rows"](z, b, out)
     np.exp(out, out=out)
     _normalise(out)
+    return finite
 
 
 def _normalise(a: Any) -> None:

@@ -190,15 +190,15 @@ def all_finite(block: NDArray[Any]) -> bool:
     kernels are loaded, one compiled pass does it at every size.
     """
     if block.flags.c_contiguous:
+        flat = block.reshape(-1)
         kernel = _kernels.if_loaded("all_finite")
         if kernel is not None:
-            return bool(kernel(block.reshape(-1)))
-    if block.size >= 65_536 and block.flags.c_contiguous:
-        flat = block.reshape(-1)
-        with np.errstate(over="ignore"):
-            total = flat.dot(flat)
-        if math.isfinite(total):
-            return True
+            return bool(kernel(flat))
+        if block.size >= 65_536:
+            with np.errstate(over="ignore"):
+                total = flat.dot(flat)
+            if math.isfinite(total):
+                return True
     return bool(np.isfinite(block).all())
 
 
