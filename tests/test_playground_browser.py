@@ -178,7 +178,9 @@ def test_train_on_spiral_switch_to_prelu_export_and_screenshot(page, url, tmp_pa
         net_box["x"] + (rect["x"] + size / 2) * scale,
         net_box["y"] + (rect["y"] + size / 2) * scale,
     )
-    page.wait_for_selector("#inspector .card")
+    page.wait_for_function(
+        "document.querySelector('#inspector').textContent.includes('layer 1, neuron 1')"
+    )
     text = page.inner_text("#inspector")
     assert "layer 1, neuron 1" in text and "z = " in text and "prelu" in text.lower()
 
@@ -249,7 +251,10 @@ def test_keyboard_alone_inspects_neurons_and_points(page, url):
     page.keyboard.press("ArrowDown")  # layer 1, neuron 2
     page.wait_for_function("document.querySelector('#inspector').textContent.includes('neuron 2')")
     page.keyboard.press("ArrowRight")  # layer 2, neuron 1
-    page.wait_for_selector("#inspector .card")
+    # The card of layer 1's neuron is already there: wait for the new one, not any card.
+    page.wait_for_function(
+        "document.querySelector('#inspector').textContent.includes('layer 2, neuron 1')"
+    )
     assert "layer 2, neuron 1 · tanh" in page.inner_text("#inspector")
     page.focus("#boundary")
     page.keyboard.press("ArrowRight")

@@ -375,7 +375,10 @@ async function refreshInspector() {
   if (!state.probe && !state.probePending) { state.probePending = true; send({ type: "probe", x: state.probeX }); }
   const p = state.probe && state.probe.layers[sel.l - 1];
   const z = p ? p.z[sel.j] : null, a = p ? p.a[sel.j] : null;
+  // A card may still be on its way when a later refresh starts: only the latest one writes.
+  const turn = state.inspectorTurn = (state.inspectorTurn || 0) + 1;
   const c = await card(layer.activation);
+  if (turn !== state.inspectorTurn) return;
   const flag = layer.flags[sel.j];
   const slope = layer.prelu ? ` · PReLU slope ${layer.prelu.map((v) => fmt(v, 3)).join(", ")}` : "";
   const where = state.probe ? state.probe.x.map((v) => fmt(v, 3)).join(", ") : "–";
