@@ -6,6 +6,8 @@ SciPy's without its dispatch. Each must give exactly the numbers of the plain Nu
 that training with and without numba, or predicting one way or the other, cannot drift apart.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -422,3 +424,124 @@ def test_cross_entropy_leaves_the_logits_alone_without_out(rng, kernels):
     before = z.copy()
     CategoricalCrossEntropy().fused(z, rng.integers(0, 4, 6))
     np.testing.assert_array_equal(z, before)
+
+
+@pytest.mark.parametrize("dtype", ["float16", ">f4", ">f8"])
+def test_fit_keeps_unusual_float_data_off_the_kernels(dtype, rng, kernels):
+    # fit keeps X in its own dtype; the compiled finiteness check takes native float32/64.
+    from neuronet._validation import all_finite
+
+    X = rng.standard_normal((60, 3)).astype(dtype)
+    assert all_finite(X) is True
+    X[7, 1] = np.inf
+    assert all_finite(X) is False
+    X[7, 1] = 0.5
+    y = (X[:, 0] > 0).astype(int)
+    for net_dtype in ("float32", "float64"):
+        net = MLP([3, 4, 2], output="softmax", seed=0, dtype=net_dtype)
+        net.fit(X, y, epochs=2, verbose=0)
+        assert np.isfinite(net.parameters).all()
+
+
+@pytest.mark.parametrize("label", [3, 7, -4])
+def test_cross_entropy_refuses_labels_beyond_its_classes_as_numpy_does(label, rng, kernels):
+    # The kernels index by the labels: one outside [0, k) must not read or write past the rows.
+    from neuronet.losses import CategoricalCrossEntropy
+
+    z = rng.standard_normal((4, 3)).astype(np.float32)
+    out = np.full_like(z, 5.0)
+    y = np.array([0, 2, label, 1])
+    with pytest.raises(IndexError, match="out of bounds"):
+        CategoricalCrossEntropy().fused(z, y, out=out)
+    net = MLP([3, 4, 3], output="softmax", seed=0)
+    for step in (net.train_step, net.evaluate):  # they take y from prepare(), unchecked
+        with pytest.raises(IndexError, match="out of bounds"):
+            step(z, y)
+
+
+def _overflowing_softmax_net(dtype):
+    # Finite inputs, and an output layer whose z + b overflows in its bias add.
+    net = MLP([3, 4, 3], output="softmax", seed=0, dtype=dtype)
+    big = np.finfo(dtype).max
+    last = net.dense_layers[-1]
+    last.weights[...] = 0
+    last.weights[:, 0] = big / 6
+    last.bias[0] = big * 0.9
+    net.dense_layers[0].weights[...] = 1.0 / 3
+    net.dense_layers[0].bias[...] = 0
+    return net
+
+
+def _warnings_of(function, *args):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = function(*args)
+    return result, [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize("rows", [2, 300, 2000])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_overflow_in_prediction_warns_as_numpy_does_on_every_path(rows, dtype, rng, monkeypatch):
+    # The compiled passes raise no floating-point flags; when z + b is not finite the layer is
+    # computed again the NumPy way, so the warnings are NumPy's with or without them, and the
+    # same whether or not X is checked through the first product (from 4,096 values).
+    from neuronet import network
+
+    def predictions(net, X):
+        _kernels.set_enabled(False)
+        plain = _warnings_of(net.predict_proba, X)
+        _kernels.set_enabled(True)
+        fast = _warnings_of(net.predict_proba, X)
+        with monkeypatch.context() as patch:
+            patch.setattr(network, "_PRODUCT_CHECK_SIZE", X.size + 1)  # X searched first
+            unchecked = _warnings_of(net.predict_proba, X)
+        _kernels.set_enabled(None)
+        np.testing.assert_array_equal(plain[0], fast[0])
+        assert plain[1] == fast[1] == unchecked[1], (plain[1], fast[1], unchecked[1])
+        return plain[1]
+
+    require("numba")
+    X = np.ones((rows, 3), dtype)
+    assert "overflow encountered in add" in predictions(_overflowing_softmax_net(dtype), X)
+    # A finite X whose first product overflows.
+    X = rng.standard_normal((rows, 4)).astype(dtype)
+    X[:, 1] = np.finfo(dtype).max
+    warned = predictions(MLP([4, 8, 8, 3], output="softmax", seed=0, dtype=dtype), X)
+    assert "overflow encountered in matmul" in warned
+
+
+class _HalfSoftmax(activations.Softmax):
+    """softmax(z / 2): a subclass that changes the function its parent computes."""
+
+    name = "half_softmax_for_tests"
+
+    def forward_into(self, z, params):
+        z *= 0.5
+        return super().forward_into(z, params)
+
+
+class _ShiftedReLU(activations.ReLU):
+    """max(z, 0) + 1."""
+
+    name = "shifted_relu_for_tests"
+
+    def forward(self, z):
+        return super().forward(z) + 1
+
+    def forward_into(self, z, params):
+        return self.forward(z)
+
+    def forward_with(self, z, params):
+        return self.forward(z)
+
+
+def test_subclasses_do_not_inherit_their_parents_kernels(rng, kernels):
+    assert _HalfSoftmax.kernel is None and _ShiftedReLU.kernel is None
+    assert activations.Softmax.kernel == "softmax" and activations.ReLU.kernel == "relu"
+    net = MLP([3, 8, 3], activation=_ShiftedReLU(), output=_HalfSoftmax(), loss="mse", seed=0)
+    X = rng.standard_normal((300, 3)).astype(np.float32)
+    hidden = np.maximum(X @ net.dense_layers[0].weights + net.dense_layers[0].bias, 0) + 1
+    z = (hidden @ net.dense_layers[1].weights + net.dense_layers[1].bias) / 2
+    expected = np.exp(z - z.max(axis=1, keepdims=True))
+    expected /= expected.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(net.forward(X), expected, rtol=1e-5)

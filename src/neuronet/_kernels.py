@@ -337,14 +337,20 @@ def _argmax_hits(z: Any, y: Any) -> int:
     return hits
 
 
-def _ce_shift(z: Any, shifted: Any, zero: Any) -> None:
-    # m = z.max(axis=1) (0 where it is not finite); shifted = z - m.
+def _ce_shift(z: Any, y: Any, shifted: Any, zero: Any) -> bool:
+    # m = z.max(axis=1) (0 where it is not finite); shifted = z - m. False, before anything
+    # is written, if a label is not a column of z: the kernels index by the labels unchecked.
+    k = z.shape[1]
+    for i in range(z.shape[0]):
+        if not (0 <= y[i] < k):
+            return False
     for i in range(z.shape[0]):
         top = z[i, _row_argmax(z, i)]
         if not (abs(top) < np.inf):
             top = zero
         for j in range(z.shape[1]):
             shifted[i, j] = z[i, j] - top
+    return True
 
 
 def _ce_row_sums(e: Any, sums: Any, zero: Any) -> bool:
@@ -374,16 +380,18 @@ def _ce_gradient(grad: Any, y: Any, one: Any, scale: Any) -> None:
             grad[i, j] = grad[i, j] * scale
 
 
-def _softmax_cross_entropy(z: Any, y: Any, out: Any) -> tuple[float, Any]:
+def _softmax_cross_entropy(z: Any, y: Any, out: Any) -> tuple[float, Any] | None:
     """``CategoricalCrossEntropy.fused(z, y, out)`` for integer labels, bit for bit.
 
     ``z`` (n, k) with k <= 128, C-contiguous; ``y`` int64 of shape (n,); ``out`` may be ``z``.
-    Returns the loss and the gradient (in ``out``).
+    Returns the loss and the gradient (in ``out``), or None, having written nothing, if a
+    label is not in [0, k): the NumPy path then says what is wrong (an IndexError).
     """
     n = len(z)
     zero = z.dtype.type(0)
     shifted = np.empty_like(z)
-    _compiled["ce_shift"](z, shifted, zero)
+    if not _compiled["ce_shift"](z, y, shifted, zero):
+        return None
     e = np.exp(shifted, out=out)  # z is no longer needed
     sums = np.empty(n, z.dtype)
     if _compiled["ce_row_sums"](e, sums, zero):

@@ -180,6 +180,9 @@ def _all_finite(arr: NDArray[Any], dtype: np.dtype[Any] | None = None, rows: int
     return all(ok(arr[i : i + rows]) for i in range(0, len(arr), rows))
 
 
+_KERNEL_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 def all_finite(block: NDArray[Any]) -> bool:
     """Whether every entry of a floating-point array is finite; exact, fast when it is.
 
@@ -191,7 +194,9 @@ def all_finite(block: NDArray[Any]) -> bool:
     """
     if block.flags.c_contiguous:
         flat = block.reshape(-1)
-        kernel = _kernels.if_loaded("all_finite")
+        # The kernel takes float32 and float64 in this machine's byte order (fit keeps the
+        # caller's X as it is: float16 or big-endian data go to NumPy).
+        kernel = _kernels.if_loaded("all_finite") if block.dtype in _KERNEL_FLOATS else None
         if kernel is not None:
             return bool(kernel(flat))
         if block.size >= 65_536:

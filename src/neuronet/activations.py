@@ -157,7 +157,9 @@ class Activation(abc.ABC):
         The name of the compiled kernels (:mod:`neuronet._kernels`, with numba installed)
         that fuse this activation with its layer's bias add (``bias_<kernel>``) and, where
         there is one, its derivative with the bias gradient (``backward_<kernel>``); None
-        (most activations) uses :meth:`forward_with` and :meth:`backward_with`.
+        (most activations) uses :meth:`forward_with` and :meth:`backward_with`. A kernel is
+        never inherited: a subclass (of :class:`ReLU`, say) that changes the function would
+        otherwise be computed as its parent; it has one only if it names it itself.
 
     Notes
     -----
@@ -184,6 +186,11 @@ class Activation(abc.ABC):
     kinks: tuple[float, ...] = ()
     description: ClassVar[str]
     kernel: ClassVar[str | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "kernel" not in cls.__dict__:
+            cls.kernel = None  # the parent's kernel computes the parent's function
 
     # -- the function and its derivative ------------------------------------------------
 

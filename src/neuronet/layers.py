@@ -447,26 +447,41 @@ class Dense(Layer):
         one compiled pass). With ``check`` (see :meth:`Layer.infer`) the input is searched
         for NaN and infinity only if :math:`XW + b` has any: a NaN or an infinity in a row of
         ``x`` makes that row of the product non-finite, so a finite product proves a finite
-        input, and the product is smaller than ``x`` and already in cache.
+        input, and the product is smaller than ``x`` and already in cache. Whenever
+        :math:`XW + b` is not finite the layer is computed again the plain NumPy way, so that
+        NumPy's warnings (an overflow, say) are the same on every path.
         """
         if check is None:
-            return self._infer(x)
-        # A NaN or an infinity in x would make NumPy warn about the product before the error.
-        with np.errstate(over="ignore", invalid="ignore"):
-            return self._infer(x, check)
-
-    def _infer(self, x: Array, check: str | None = None) -> Array:
-        z: Array = x @ self.weights
+            z: Array = x @ self.weights
+        else:
+            # A NaN or an infinity in x would make NumPy warn about the product before the
+            # error; a finite x whose product overflows gets its warning in _reference.
+            with np.errstate(over="ignore", invalid="ignore"):
+                z = x @ self.weights
         if len(x) >= _INFER_KERNEL_ROWS or _kernels.loaded():
             kernel = self._fused("infer", len(x))
             if kernel is not None:
                 # z += b and f(z), in place, in one pass; False if some z + b was not finite.
-                if not kernel(z, self.bias) and check is not None:
-                    check_finite(x, self.dtype, check)
-                return z
-        z += self.bias
+                return z if kernel(z, self.bias) else self._reference(x, check)
         if check is not None and not all_finite(z):
-            check_finite(x, self.dtype, check)  # finite inputs can overflow: then no error
+            return self._reference(x, check)
+        z += self.bias
+        if self.norm is not None:
+            z = self.norm.propagate(z)
+        return self.activation.forward_into(z, self.activation_parameters)
+
+    def _reference(self, x: Array, check: str | None) -> Array:
+        """:meth:`infer` the plain NumPy way, with NumPy's warnings, once something was not finite.
+
+        Raises check_X's ValueError if ``check`` names an input with NaN or infinity.
+        """
+        if check is not None:
+            check_finite(x, self.dtype, check)
+            z: Array = x @ self.weights  # finite, so NumPy warns only of what the product does
+        else:
+            with np.errstate(over="ignore", invalid="ignore"):
+                z = x @ self.weights  # its warnings were given the first time
+        z += self.bias
         if self.norm is not None:
             z = self.norm.propagate(z)
         return self.activation.forward_into(z, self.activation_parameters)

@@ -408,8 +408,10 @@ class CategoricalCrossEntropy(Loss):
             if kernel is not None and z.flags.c_contiguous and y.dtype == np.int64:
                 # The same operations in the same order, in fewer passes (numba).
                 # Like the NumPy path, never write to z unless it is `out`.
-                loss, grad = kernel(z, y, np.empty_like(z) if out is None else out)
-                return loss, grad
+                result = kernel(z, y, np.empty_like(z) if out is None else out)
+                if result is not None:  # None: a label out of range, for NumPy to report
+                    loss, grad = result
+                    return loss, grad
         # log softmax(z) = z - logsumexp(z): one stable pass gives both the loss and, through
         # exp, the probabilities the gradient needs.
         log_p = _log_softmax(z)
