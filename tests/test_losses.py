@@ -186,3 +186,16 @@ def test_bad_targets_are_named(loss, y, n_outputs, message):
 )
 def test_loss_names_match_whatever_their_case_spaces_dashes_or_underscores(spelling, name):
     assert losses.get(spelling).name == name
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_huber_is_finite_and_quiet_for_residuals_whose_squares_overflow(dtype):
+    huge = np.finfo(dtype).max ** 0.5 * 8  # its square overflows; the linear branch does not
+    a = np.array([[0.0], [0.5], [huge], [-3.0]], dtype)
+    y = np.zeros_like(a)
+    loss = losses.get("huber")  # delta 1
+    with np.errstate(all="raise"):
+        value = loss.value(a, y)
+    r = [abs(float(v)) for v in a[:, 0]]  # Python floats: only the branch that applies
+    expected = sum(0.5 * v * v if v <= 1 else v - 0.5 for v in r) / len(r)
+    assert value == pytest.approx(expected, rel=1e-6)

@@ -447,3 +447,38 @@ def test_a_copied_network_trains_its_own_layers(how, rng):
             a.norm.running_mean[...] = b.norm.running_mean
             a.norm.running_var[...] = b.norm.running_var
     np.testing.assert_allclose(fresh.forward(X), twin.forward(X), rtol=1e-6)
+
+
+@pytest.mark.parametrize("activation", [np.tanh, lambda z: z])
+def test_a_function_as_activation_is_refused_by_name(activation):
+    with pytest.raises(TypeError, match=r"`activation` must be an activation's name \(one of"):
+        MLP([2, 4, 1], activation=activation)
+
+
+@pytest.mark.parametrize("seed", ["1", -1, 1.5, True])
+def test_a_bad_seed_is_refused_by_name(seed):
+    with pytest.raises(ValueError, match=r"`seed` must be a non-negative integer or None"):
+        MLP([2, 4, 1], seed=seed)
+
+
+def test_evaluate_refuses_targets_that_are_not_prepared():
+    # evaluate and train_step take y as prepare() gives it; anything else would broadcast
+    # into a wrong loss (an (n,) target against (n, 1) outputs gives an (n, n) residual).
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 3)).astype(np.float32)
+    regressor = MLP([3, 4, 1], loss="mae", seed=0)
+    for y in (X[:, 0], X[:, :1].astype(np.float64), np.zeros((40, 2), np.float32)):
+        with pytest.raises(ValueError, match=r"y float32 rows of shape \(n_samples, 1\)"):
+            regressor.evaluate(X, y)
+        with pytest.raises(ValueError, match=r"compute_loss\(X, y\) takes them as they are"):
+            regressor.train_step(X, y)
+    assert regressor.evaluate(*regressor.prepare(X, X[:, 0]))[0] == pytest.approx(
+        regressor.compute_loss(X, X[:, 0])
+    )
+    classifier = MLP([3, 4, 2], output="softmax", seed=0)
+    for labels in (np.array(["a"] * 40), np.zeros(40, np.int32)):
+        with pytest.raises(ValueError, match="int64 labels of shape"):
+            classifier.evaluate(X, labels)
+    for wrong in (-1, 2):
+        with pytest.raises(ValueError, match=rf"labels 0\.\.1, got labels from {wrong} to"):
+            classifier.evaluate(X, np.full(40, wrong))

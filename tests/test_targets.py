@@ -177,3 +177,86 @@ def test_several_sigmoid_outputs_predict_the_indicator_matrix_even_with_classes(
     net = MLP([2, 3], output="sigmoid", seed=0, classes=["x", "y", "z"])
     expected = (net.forward(X) >= 0.5).astype(np.int64)
     np.testing.assert_array_equal(net.predict(X), expected)
+
+
+def test_a_pandas_category_of_numbers_maps_through_its_categories(pd, blobs):
+    X, y = blobs
+    codes = np.array([30, 7, 12])  # numbers that are not 0..k-1, declared in this order
+    target = pd.Series(pd.Categorical(codes[y], categories=[30, 7, 12]))
+    net = MLP([2, 8, 3], output="softmax", seed=0)
+    fit_quietly(net, X, target)
+    assert net.classes == [30, 7, 12]
+    assert float((net.predict(X) == codes[y]).mean()) > 0.9
+
+
+@pytest.mark.parametrize("kind", ["strings", "booleans"])
+def test_one_sigmoid_output_takes_a_column_of_labels_as_it_takes_a_vector(kind, blobs):
+    X, y = blobs
+    keep = y < 2
+    X, y = X[keep], y[keep]
+    labels = np.array(["no", "yes"])[y] if kind == "strings" else y.astype(bool)
+    vector, column = (MLP([2, 4, 1], output="sigmoid", seed=0) for _ in range(2))
+    fit_quietly(vector, X, labels)
+    fit_quietly(column, X, labels.reshape(-1, 1))
+    assert column.classes == vector.classes == sorted(set(labels.tolist()))
+    np.testing.assert_array_equal(column.predict(X), vector.predict(X))
+    assert column.predict(X).dtype == labels.dtype
+
+
+def test_numpy_classes_are_kept_as_python_values_and_saved(blobs, tmp_path):
+    X, y = blobs
+    codes = np.array([10, 20, 30])
+    net = MLP([2, 4, 3], output="softmax", classes=np.unique(codes), seed=0)
+    assert net.classes == [10, 20, 30] and type(net.classes[0]) is int
+    fit_quietly(net, X, codes[y])
+    net.save(tmp_path / "codes.safetensors")
+    assert load(tmp_path / "codes.safetensors").classes == [10, 20, 30]
+    flags = MLP([2, 4, 1], output="sigmoid", classes=np.array([False, True]))
+    assert flags.classes == [False, True] and type(flags.classes[1]) is bool
+
+
+def test_repeated_classes_are_refused():
+    with pytest.raises(ValueError, match=r"`classes` must name each class once, got 'spam' 2"):
+        MLP([2, 4, 3], output="softmax", classes=["spam", "ham", "spam"])
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        {"a": "float64", "b": "bool"},
+        {"a": "float64", "b": "Int64"},
+        {"a": "float32", "b": "boolean"},
+        {"a": "int64", "b": "Float64"},
+    ],
+    ids=repr,
+)
+def test_a_frame_of_numbers_of_mixed_kinds_is_numeric(pd, columns):
+    X, y = datasets.moons(40, noise=0.1, seed=0)
+    values = {"a": X[:, 0] * 10, "b": X[:, 1] > 0}
+    frame = pd.DataFrame(
+        {name: pd.Series(values[name]).astype(dtype) for name, dtype in columns.items()}
+    )
+    net = MLP([2, 4, 1], output="sigmoid", seed=0)
+    fit_quietly(net, frame, y, epochs=2)
+    expected = frame.to_numpy(dtype=np.float64)
+    np.testing.assert_array_equal(net.predict_proba(frame), net.predict_proba(expected))
+    target = pd.DataFrame({"u": pd.Series(X[:, 0], dtype="Float64"), "v": X[:, 1]})
+    regressor = MLP([2, 4, 2], seed=0)
+    fit_quietly(regressor, frame, target, epochs=2)
+
+
+def test_ragged_rows_name_the_argument():
+    net = MLP([2, 4, 1], output="sigmoid", seed=0)
+    with pytest.raises(ValueError, match=r"`X` cannot be read as an array: .*inhomogeneous"):
+        net.predict([[1.0, 2.0], [3.0]])
+    with pytest.raises(ValueError, match=r"`X` cannot be read as an array"):
+        net.fit([[1.0, 2.0], [3.0]], [0, 1], verbose=0)
+
+
+def test_targets_beyond_float32_are_refused_not_made_infinite():
+    X = np.random.default_rng(0).standard_normal((20, 2))
+    y = np.full(20, 1e39)
+    with pytest.raises(ValueError, match=r"`y` has values too large for float32 \(largest"):
+        MLP([2, 4, 1], seed=0).fit(X, y, verbose=0)
+    history = MLP([2, 4, 1], seed=0, dtype="float64").fit(X, y / 1e39, epochs=2, verbose=0)
+    assert history.epochs == 2

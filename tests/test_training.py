@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 
@@ -474,3 +476,49 @@ def test_full_batch_data_trains_through_the_one_loop_like_arrays(circles):
     assert hb.epochs == ha.epochs and hb.stop_reason == ha.stop_reason
     with pytest.raises(ValueError, match="FullBatchData set trains with optimizer='lbfgs'"):
         b.fit(Halves(X_train, y_train), optimizer="adam", verbose=0)
+
+
+def test_callbacks_none_is_none_and_a_lone_callback_is_refused_by_name():
+    X, y = datasets.moons(60, noise=0.1, seed=0)
+    net = MLP([2, 4, 2], output="softmax", seed=0)
+    assert net.fit(X, y, epochs=1, callbacks=None, verbose=0).epochs == 1
+    for lone in (lambda epoch, logs: None, Callback()):
+        with pytest.raises(
+            TypeError, match=r"`callbacks` must be a list of .*callbacks=\[\.\.\.\]"
+        ):
+            net.fit(X, y, epochs=1, callbacks=lone, verbose=0)
+
+
+def test_the_scale_check_copes_with_features_near_the_float64_limit():
+    X = np.tile([[1e300, 2.0], [-1e300, -2.0]], (25, 1))  # column 0: mean 0, std 1e300
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        training._check_scale(X)
+    assert [str(w.message)[:62] for w in caught] == [
+        "`X` has 1 column(s) far from unit scale (column(s) 0; column 0"
+    ]
+    assert "has mean 0 and standard deviation 1e+300" in str(caught[0].message)
+
+
+def test_resuming_says_that_a_new_lr_is_not_used(tmp_path):
+    from neuronet.checkpoints import Checkpoint
+
+    X, y = datasets.moons(60, noise=0.1, seed=0)
+    path = tmp_path / "run.safetensors"
+    first = MLP([2, 4, 2], output="softmax", seed=0)
+    first.fit(X, y, epochs=2, lr=0.01, callbacks=[Checkpoint(path)], verbose=0)
+    for schedule in (None, "cosine"):
+        again = MLP([2, 4, 2], output="softmax", seed=0)
+        again.fit(
+            X, y, epochs=2, lr=0.01, schedule=schedule, callbacks=[Checkpoint(path)], verbose=0
+        )
+        same = MLP([2, 4, 2], output="softmax", seed=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # the same lr as the run: nothing to say
+            same.fit(X, y, epochs=4, lr=0.01, schedule=schedule, resume_from=path, verbose=0)
+        other = MLP([2, 4, 2], output="softmax", seed=0)
+        with pytest.warns(
+            UserWarning, match=r"`lr`=0.5 is not used when resuming .* began with 0.01"
+        ):
+            other.fit(X, y, epochs=4, lr=0.5, schedule=schedule, resume_from=path, verbose=0)
+        np.testing.assert_array_equal(other.parameters, same.parameters)

@@ -28,7 +28,10 @@ def as_array(value: object, name: str) -> NDArray[Any]:
     array([1, 2])
     """
     if not _is_pandas(value):
-        return np.asarray(value)
+        try:
+            return np.asarray(value)
+        except ValueError as error:  # rows of different lengths, say
+            raise ValueError(f"`{name}` cannot be read as an array: {error}") from None
     frame: Any = value  # a Series or a DataFrame: duck-typed, pandas is not imported
     missing = np.asarray(frame.isna())
     if missing.any():
@@ -37,11 +40,20 @@ def as_array(value: object, name: str) -> NDArray[Any]:
             f"{missing.size} entries; drop those rows or impute the values first."
         )
     dtypes = [frame.dtype] if frame.ndim == 1 else list(frame.dtypes)
-    if all(hasattr(dtype, "numpy_dtype") for dtype in dtypes):
-        # Nullable columns (Int64, Float64, boolean) with no missing values: their own dtype.
-        common = np.result_type(*(dtype.numpy_dtype for dtype in dtypes))
-        return np.asarray(frame.to_numpy(dtype=common))
+    numeric = [_numeric_dtype(dtype) for dtype in dtypes]
+    if dtypes and all(dtype is not None for dtype in numeric):
+        # Numbers and booleans, nullable (Int64, Float64, boolean) with no missing values or
+        # not, in any mix: their common NumPy type (pandas alone would give objects).
+        return np.asarray(frame.to_numpy(dtype=np.result_type(*numeric)))
     return np.asarray(frame.to_numpy())
+
+
+def _numeric_dtype(dtype: Any) -> np.dtype[Any] | None:
+    """A pandas column's NumPy dtype if it holds numbers or booleans, else None."""
+    dtype = getattr(dtype, "numpy_dtype", dtype)  # a nullable dtype's NumPy counterpart
+    if isinstance(dtype, np.dtype) and dtype.kind in "biuf":
+        return dtype
+    return None
 
 
 def categories(value: object) -> list[Any] | None:

@@ -177,7 +177,7 @@ class Loss:
                 f"got shape {arr.shape}.{hint}"
             )
         _check_finite(arr)
-        return np.ascontiguousarray(arr, dtype=dtype)
+        return _cast(arr, dtype)
 
     def get_params(self) -> dict[str, float]:
         """Constructor arguments, for saving and ``repr``."""
@@ -192,6 +192,19 @@ class Loss:
 
     def __hash__(self) -> int:
         return hash((type(self), tuple(sorted(self.get_params().items()))))
+
+
+def _cast(arr: NDArray[Any], dtype: np.dtype[Any]) -> NDArray[Any]:
+    """Finite targets in ``dtype``; an error, not infinity, for values beyond its range."""
+    with np.errstate(over="ignore"):
+        out = np.ascontiguousarray(arr, dtype=dtype)
+    if out.dtype != arr.dtype and arr.dtype.kind == "f" and not np.isfinite(out).all():
+        raise ValueError(
+            f"`y` has values too large for {np.dtype(dtype)} (largest |y| "
+            f"{float(np.abs(arr).max()):.3g}); rescale y, or build the network with "
+            f"dtype='float64'."
+        )
+    return out
 
 
 def _as_numeric(y: object, loss: Loss) -> NDArray[Any]:
@@ -302,7 +315,10 @@ class Huber(Loss):
     def value(self, a: Array, y: NDArray[Any], weight: Weight = None) -> float:
         r = np.abs(a - y)
         d = self.delta
-        per_element = np.where(r <= d, 0.5 * r * r, d * (r - 0.5 * d))
+        # ½ min(r, δ)² + δ (r − min(r, δ)): the two branches without squaring a large residual
+        # (which would overflow where the linear branch is finite).
+        m = np.minimum(r, d)
+        per_element = 0.5 * m * m + d * (r - m)
         return _mean(per_element, weight)
 
     def gradient(self, a: Array, y: NDArray[Any], weight: Weight = None) -> Array:
@@ -512,6 +528,8 @@ class Head:
         self.output, self.loss, self.n_outputs = output, loss, n_outputs
         self.fused = loss.canonical_output == output.name
         self.is_classifier = loss.classification
+        # Whether prepared targets may be integer labels of shape (n,) (else rows, (n, k)).
+        self.labels_as_integers = isinstance(loss, CategoricalCrossEntropy)
         if not self.is_classifier:
             self.n_classes: int | None = None
         elif isinstance(loss, BinaryCrossEntropy) and n_outputs == 1:
@@ -532,12 +550,28 @@ class Head:
                 f"'binary_cross_entropy' (sigmoid output)."
             )
         try:
-            labels = list(classes)
+            # NumPy scalars (np.unique(y) gives them) as Python values: JSON can save those.
+            labels = [c.item() if isinstance(c, np.generic) else c for c in classes]
         except TypeError:
             raise TypeError(f"`classes` must be a sequence of labels, got {classes!r}.") from None
         if len(labels) != self.n_classes:
             raise ValueError(
                 f"`classes` must have one label per class ({self.n_classes}), got {len(labels)}."
+            )
+        try:
+            seen: dict[Any, int] = {}
+            for label in labels:
+                seen[label] = seen.get(label, 0) + 1
+        except TypeError:
+            raise TypeError(
+                f"`classes` must hold hashable labels (numbers, strings, booleans), got "
+                f"{labels!r}."
+            ) from None
+        repeated = [label for label, count in seen.items() if count > 1]
+        if repeated:
+            raise ValueError(
+                f"`classes` must name each class once, got {repeated[0]!r} "
+                f"{seen[repeated[0]]} times in {labels!r}."
             )
         return labels
 
@@ -563,14 +597,19 @@ class Head:
         """One label per sample: a 1-D array, or a column where the network has more outputs."""
         if arr.ndim == 1:
             return True
-        return arr.ndim == 2 and arr.shape[1] == 1 and (self.n_outputs > 1 or arr.dtype == object)
+        # One sigmoid output takes a column of 0/1 values too; anything but numbers is labels.
+        return (
+            arr.ndim == 2
+            and arr.shape[1] == 1
+            and (self.n_outputs > 1 or not np.issubdtype(arr.dtype, np.number))
+        )
 
     def _encode(
         self, labels: NDArray[Any], declared: list[Any] | None, infer: bool
     ) -> NDArray[Any]:
         numeric = np.issubdtype(labels.dtype, np.number) and labels.dtype != object
         if self.classes is None:
-            if numeric:
+            if numeric and not (infer and declared is not None):
                 return labels  # already 0..k-1; the loss checks the range
             if labels.dtype == np.bool_ and not infer:
                 return labels.astype(np.int64)

@@ -181,6 +181,10 @@ class MLP:
             raise ValueError(f"`norm` must be 'batch', 'layer' or None, got {norm!r}.")
         self.norm = norm
         self.init = init
+        if seed is not None and (
+            isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0
+        ):
+            raise ValueError(f"`seed` must be a non-negative integer or None, got {seed!r}.")
         self.seed = seed
         self.rng = np.random.default_rng(seed)
         acts = [*hidden, output_act]
@@ -433,6 +437,13 @@ class MLP:
         Dropout is off and no gradient is computed; see :meth:`prepare`.
         """
         self._check_prepared(X, y)
+        if y.ndim == 1 and len(y) and not (y.min() >= 0 and y.max() < self.n_outputs):
+            # (train_step leaves this to the loss, which fails on such a label.)
+            raise ValueError(
+                f"`y` as net.prepare(X, y) returns it holds labels 0..{self.n_outputs - 1}, got "
+                f"labels from {int(y.min())} to {int(y.max())}. compute_loss(X, y) takes the "
+                f"labels as they are."
+            )
         out = self._forward(X, training=False, logits=self.head.fused)
         correct = self.head.count_correct(out, y)  # before the loss overwrites `out`
         loss = self.head.loss_value(out, y, sample_weight)
@@ -462,11 +473,20 @@ class MLP:
             and X.shape[1] == self.n_inputs
             and isinstance(y, np.ndarray)
             and len(y) == len(X)
+            # labels (categorical cross-entropy), or rows of one value per output
+            and (
+                (y.ndim == 1 and y.dtype == np.int64 and self.head.labels_as_integers)
+                or (y.ndim == 2 and y.shape[1] == self.n_outputs and y.dtype == self.dtype)
+            )
         ):
+            rows = f"{self.dtype} rows of shape (n_samples, {self.n_outputs})"
+            expected_y = f"int64 labels of shape (n_samples,) or {rows}"
             raise ValueError(
                 "train_step() and evaluate() take `X` and `y` as returned by net.prepare(X, y) "
-                f"(X of dtype {self.dtype} and shape (n_samples, {self.n_inputs}), y of the "
-                "same length)."
+                f"(X of dtype {self.dtype} and shape (n_samples, {self.n_inputs}), y "
+                f"{expected_y if self.head.labels_as_integers else rows}, as many as X); got X "
+                f"of {_described(X)} and y of {_described(y)}. compute_loss(X, y) takes them "
+                f"as they are."
             )
 
     def loss_and_gradient(
@@ -508,7 +528,7 @@ class MLP:
         l2: float = 0.0,
         sample_weight: ArrayLike | None = None,
         steps_per_epoch: int | None = None,
-        callbacks: Sequence[Callback | Any] = (),
+        callbacks: Sequence[Callback | Any] | None = (),
         verbose: int = 1,
         resume_from: str | PathLike[str] | None = None,
     ) -> History:
@@ -719,6 +739,12 @@ def _check_sizes(sizes: Sequence[int]) -> list[int]:
     return [int(v) for v in values]
 
 
+def _described(value: object) -> str:
+    if isinstance(value, np.ndarray):
+        return f"dtype {value.dtype} and shape {value.shape}"
+    return f"type {type(value).__name__}"
+
+
 def _hidden_activations(
     activation: str | Activation | Sequence[str | Activation], n_hidden: int
 ) -> list[Activation]:
@@ -726,7 +752,14 @@ def _hidden_activations(
         _activations.get(activation)  # an unknown name is an error even with no hidden layer
         spec: list[Any] = [activation] * n_hidden
     else:
-        spec = list(activation)
+        try:
+            spec = list(activation)
+        except TypeError:  # np.tanh, a lambda: a function is not an Activation
+            raise TypeError(
+                f"`activation` must be an activation's name (one of "
+                f"{', '.join(_activations.names())}), an Activation, or a list of them, got "
+                f"{activation!r}."
+            ) from None
         if len(spec) != n_hidden:
             raise ValueError(
                 f"`activation` lists {len(spec)} activations but the network has {n_hidden} "

@@ -292,7 +292,7 @@ def fit(
     l2: float = 0.0,
     sample_weight: ArrayLike | None = None,
     steps_per_epoch: int | None = None,
-    callbacks: Sequence[Callback | Callable[[int, dict[str, float]], bool | None]] = (),
+    callbacks: Sequence[Callback | Callable[[int, dict[str, float]], bool | None]] | None = (),
     verbose: int = 1,
     resume_from: str | os.PathLike[str] | None = None,
 ) -> History:
@@ -360,7 +360,7 @@ def fit(
     steps_per_epoch : int, optional
         Batches per epoch when ``X`` is an iterable of batches.
     callbacks : sequence of Callback or callable, default=()
-        Each is called after every epoch; see :class:`Callback`.
+        Each is called after every epoch; see :class:`Callback`. None means none.
     verbose : {0, 1, 2}, default=1
         0 silent, 1 a progress bar with the metrics, 2 also one line per epoch.
     resume_from : str or os.PathLike, optional
@@ -410,10 +410,22 @@ def fit(
     verbose = check_verbose(verbose)
     check_bool(shuffle, "shuffle")
     check_bool(early_stopping, "early_stopping")
-    hooks = [cb if isinstance(cb, Callback) else _FunctionCallback(cb) for cb in callbacks]
+    if callbacks is None:
+        callbacks = ()
+    if (
+        isinstance(callbacks, Callback)
+        or callable(callbacks)
+        or not isinstance(callbacks, Iterable)
+    ):
+        raise TypeError(
+            f"`callbacks` must be a list of Callback objects or functions, got {callbacks!r}; "
+            f"for one, pass callbacks=[...]."
+        )
+    callbacks = list(callbacks)
     for cb in callbacks:
         if not (isinstance(cb, Callback) or callable(cb)):
             raise TypeError(f"`callbacks` must hold Callback objects or functions, got {cb!r}.")
+    hooks = [cb if isinstance(cb, Callback) else _FunctionCallback(cb) for cb in callbacks]
     opt = _optimizer(optimizer, lr)
     sched = _schedules.get(schedule)
     if isinstance(opt, _optimizers.LBFGS):
@@ -446,6 +458,17 @@ def fit(
         loop.begin(opt, sched, epochs, settings, rng_start)
         if resume_from is not None:
             loop.check(resumed, os.fspath(resume_from))
+            # The run's starting rate: a schedule's lr0, else the optimizer's (constant) lr.
+            started = (resumed.schedule or {}).get("state", {}).get("lr0")
+            if started is None:
+                started = resumed.optimizer.get("config", {}).get("lr")
+            if lr is not None and started is not None and float(lr) != float(started):
+                warn_user(
+                    f"`lr`={lr!r} is not used when resuming from {os.fspath(resume_from)!r}: "
+                    f"the run began with {started!r} and goes on from the checkpoint's "
+                    f"optimizer and schedule state, as the uninterrupted run would have.",
+                    UserWarning,
+                )
     except BaseException:
         # Refused (or bad data): the network is as it was.
         net.rng.bit_generator.state, net.classes = undo
@@ -640,7 +663,11 @@ def _check_scale(X: NDArray[Any]) -> None:
     if X.size and max(abs(float(X[::step].max())), abs(float(X[::step].min()))) < SCALE_LIMIT:
         return
     sample = np.asarray(X[::step], dtype=np.float64)
-    mean, std = sample.mean(axis=0), sample.std(axis=0)
+    # Each column divided by its largest |x| first: squares near 1e300 would overflow.
+    peak = np.abs(sample).max(axis=0)
+    peak[peak == 0] = 1.0
+    unit = sample / peak
+    mean, std = unit.mean(axis=0) * peak, unit.std(axis=0) * peak
     big = np.flatnonzero((np.abs(mean) > SCALE_LIMIT) | (std > SCALE_LIMIT))
     if big.size == 0:
         return
