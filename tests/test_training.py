@@ -522,3 +522,21 @@ def test_resuming_says_that_a_new_lr_is_not_used(tmp_path):
         ):
             other.fit(X, y, epochs=4, lr=0.5, schedule=schedule, resume_from=path, verbose=0)
         np.testing.assert_array_equal(other.parameters, same.parameters)
+
+
+def test_resuming_with_other_sample_weights_is_refused(tmp_path):
+    from neuronet.checkpoints import Checkpoint
+
+    X, y = datasets.moons(60, noise=0.1, seed=0)
+    weight = np.linspace(0.5, 2.0, 60)
+    path = tmp_path / "run.safetensors"
+    MLP([2, 4, 2], output="softmax", seed=0).fit(
+        X, y, epochs=2, sample_weight=weight, callbacks=[Checkpoint(path)], verbose=0
+    )
+    same = MLP([2, 4, 2], output="softmax", seed=0)
+    assert same.fit(X, y, epochs=3, sample_weight=weight, resume_from=path, verbose=0).epochs
+    for other in (None, weight[::-1].copy()):
+        with pytest.raises(ValueError, match=r"other arguments or data \(sample_weight="):
+            MLP([2, 4, 2], output="softmax", seed=0).fit(
+                X, y, epochs=3, sample_weight=other, resume_from=path, verbose=0
+            )

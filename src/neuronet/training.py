@@ -25,6 +25,7 @@ True
 from __future__ import annotations
 
 import abc
+import hashlib
 import itertools
 import math
 import os
@@ -559,6 +560,12 @@ def _settings(
             else None  # batches: as many as the iterable gives
         ),
         "n_validation": None if validation is None else len(validation[0]),
+        # The weights themselves change the result: a short digest of them, None for none.
+        "sample_weight": (
+            hashlib.blake2b(np.ascontiguousarray(data.weight).tobytes(), digest_size=8).hexdigest()
+            if isinstance(data, _Arrays) and data.weight is not None
+            else None
+        ),
     }
 
 
