@@ -163,6 +163,20 @@ def test_network_survives_cloudpickle(moons):
         np.testing.assert_array_equal(other.predict(X), other.predict(X))
 
 
+@pytest.mark.parametrize("where", ["cluster", "threads"])
+def test_empty_blocks_of_a_filtered_array_are_skipped(where, moons, request):
+    X, y = moons
+    keep = np.arange(len(X)) >= 100  # the first two blocks of 50 rows lose every row
+    local = _net(output="softmax")
+    h_local = local.fit(X[keep], y[keep], optimizer="lbfgs", epochs=10, verbose=0)
+    Xd, yd = da.from_array(X, chunks=(50, 2)), da.from_array(y, chunks=50)
+    keep_d = da.from_array(keep, chunks=50)
+    remote = _net(output="softmax")
+    chosen = request.getfixturevalue("client") if where == "cluster" else None
+    h_remote = ndask.fit(remote, Xd[keep_d], yd[keep_d], epochs=10, client=chosen)
+    _assert_same_training(local, remote, h_local, h_remote)
+
+
 # --- bad input ---------------------------------------------------------------------------------
 
 
@@ -170,6 +184,23 @@ def test_refuses_mismatched_lengths(moons):
     X, y = moons
     with pytest.raises(ValueError, match=r"same number of samples, got 300 and 299"):
         ndask.fit(_net(output="softmax"), da.from_array(X, chunks=(100, 2)), y[:-1])
+
+
+def test_refuses_X_of_the_wrong_width_naming_its_shape():
+    X = np.random.default_rng(0).normal(size=(103, 3))
+    with pytest.raises(
+        ValueError,
+        match=r"`X` has 3 features per sample but the network expects 4 .*shape \(103, 3\)",
+    ):
+        ndask.fit(_net(sizes=(4, 5, 1)), da.from_array(X, chunks=(52, 3)), X[:, 0])
+
+
+def test_refuses_X_whose_rows_are_all_filtered_out(moons):
+    X, y = moons
+    Xd, yd = da.from_array(X, chunks=(100, 2)), da.from_array(y, chunks=100)
+    none = Xd[:, 0] > np.inf
+    with pytest.raises(ValueError, match=r"`X` has no samples \(shape \(0, 2\)\)"):
+        ndask.fit(_net(output="softmax"), Xd[none], yd[none])
 
 
 def test_refuses_dropout_and_batch_norm(moons):

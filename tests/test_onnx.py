@@ -285,6 +285,73 @@ def test_labels_need_a_classifier_and_classes_of_one_type(rng, tmp_path):
     nx.to_onnx(net)  # without labels the classes only go to the metadata
 
 
+# --- exporting a fitted scikit-learn estimator -----------------------------------------------
+
+
+def fitted_estimator(kind, dtype, rng, **params):
+    estimators = require("neuronet.sklearn")
+    X = rng.normal(size=(80, 4)).astype(dtype)
+    targets = {
+        "binary": np.where(X[:, 0] > 0, "yes", "no"),
+        "multiclass": np.array([3, 7, 9])[(X[:, 0] > 0).astype(int) + (X[:, 1] > 0)],
+        "multilabel": (X[:, :3] > 0).astype(int),
+        "regression": 100 * X[:, 0] + 500,  # far from unit scale: y_scale_ and y_mean_ matter
+        "regression, 2 outputs": np.c_[100 * X[:, 0] + 500, -3 * X[:, 1] - 40],
+    }
+    cls = estimators.NeuronetRegressor if kind.startswith("regression") else None
+    cls = cls or estimators.NeuronetClassifier
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning
+        estimator = cls((6,), max_iter=30, dtype=dtype, random_state=0, **params)
+        return estimator.fit(X, targets[kind]), X
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel"])
+def test_export_a_fitted_classifier_as_its_predict(kind, dtype, rng, tmp_path):
+    clf, X = fitted_estimator(kind, dtype, rng, activation="tanh")
+    path, _ = export_and_check(clf, tmp_path, labels=True)
+    got = run(path, X)
+    assert got["label"].tolist() == clf.predict(X).tolist()
+    np.testing.assert_allclose(
+        got["probabilities"], clf.predict_proba(X), rtol=TOL[dtype], atol=TOL[dtype]
+    )
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("kind", ["regression", "regression, 2 outputs"])
+@pytest.mark.parametrize("output", [None, "tanh"])
+def test_export_a_fitted_regressor_in_the_targets_units(kind, output, dtype, rng, tmp_path):
+    reg, X = fitted_estimator(kind, dtype, rng, output_activation=output)
+    path, written = export_and_check(reg, tmp_path)
+    expected = reg.predict(X).reshape(len(X), -1)
+    assert written.outputs == {"output": ["batch", expected.shape[1]]}
+    got = run(path, X)["output"]
+    assert got.dtype == expected.dtype
+    # The file computes in the network's dtype what predict computes in float64, then rounds.
+    np.testing.assert_allclose(got, expected, rtol=TOL[dtype], atol=TOL[dtype] * 500)
+    if output is None:  # folded into the last layer: the file is an MLP in y's units
+        again = nx.load(path)
+        np.testing.assert_allclose(
+            again.forward(X), expected, rtol=TOL[dtype], atol=TOL[dtype] * 500
+        )
+    else:
+        with pytest.raises(nx.ONNXConversionError, match="cannot hold that rescaling"):
+            nx.load(path)
+
+
+def test_export_refuses_what_is_not_a_network_or_not_fitted(rng, tmp_path):
+    estimators = require("neuronet.sklearn")
+    neural_network = require("sklearn.neural_network")
+    exceptions = require("sklearn.exceptions")
+    for other in ("net.onnx", neural_network.MLPClassifier()):
+        with pytest.raises(TypeError, match=r"`net` must be a neuronet MLP or a fitted Neur"):
+            nx.export(other, tmp_path / "x.onnx")
+    with pytest.raises(exceptions.NotFittedError):
+        nx.export(estimators.NeuronetRegressor(), tmp_path / "x.onnx")
+    assert not (tmp_path / "x.onnx").exists()
+
+
 # --- writing the file ------------------------------------------------------------------------
 
 
@@ -439,6 +506,41 @@ def test_import_an_sklearn_classifier_with_zipmap(rng, tmp_path):
     net = nx.from_onnx(model)
     assert net.classes == ["x", "y"]
     np.testing.assert_allclose(net.predict_proba(X), clf.predict_proba(X), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("zipmap", [False, True])
+@pytest.mark.parametrize("n_labels", [2, 3])
+def test_import_an_sklearn_multilabel_classifier(n_labels, zipmap, rng, tmp_path):
+    neural_network = require("sklearn.neural_network")
+    skl2onnx = require("skl2onnx")
+    X = rng.normal(size=(60, 4)).astype(np.float32)
+    Y = (rng.random((60, n_labels)) > 0.5).astype(np.int64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = neural_network.MLPClassifier((5,), max_iter=50, random_state=0).fit(X, Y)
+    options = {id(clf): {"zipmap": zipmap}}
+    model = skl2onnx.to_onnx(clf, X[:1], options=options, target_opset=17)
+    assert "Binarizer" in {node.op_type for node in model.graph.node}  # the multilabel head
+    (tmp_path / "m.onnx").write_bytes(model.SerializeToString())
+    net = nx.load(tmp_path / "m.onnx")
+    assert net.sizes == [4, 5, n_labels] and isinstance(net.loss, losses.BinaryCrossEntropy)
+    np.testing.assert_allclose(net.predict_proba(X), clf.predict_proba(X), rtol=1e-5, atol=1e-6)
+    assert np.array_equal(net.predict(X), clf.predict(X))
+
+
+def test_a_binarizer_at_another_threshold_is_refused(rng):
+    neural_network = require("sklearn.neural_network")
+    skl2onnx = require("skl2onnx")
+    X = rng.normal(size=(30, 4)).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = neural_network.MLPClassifier((5,), max_iter=5, random_state=0)
+        clf.fit(X, (X[:, :3] > 0).astype(int))
+    model = skl2onnx.to_onnx(clf, X[:1], options={id(clf): {"zipmap": False}}, target_opset=17)
+    binarizer = next(node for node in model.graph.node if node.op_type == "Binarizer")
+    binarizer.attribute[0].f = 0.3
+    with pytest.raises(nx.ONNXConversionError, match=r"labels thresholded at 0\.3"):
+        nx.from_onnx(model)
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "logistic", "identity"])

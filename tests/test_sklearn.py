@@ -18,6 +18,7 @@ from sklearn.utils.estimator_checks import (
     check_methods_sample_order_invariance,
     check_methods_subset_invariance,
     check_sample_weight_equivalence_on_dense_data,
+    check_sample_weight_equivalence_on_sparse_data,
     parametrize_with_checks,
 )
 
@@ -33,6 +34,9 @@ EXPECTED_FAILURES = {
     # different (equally good) networks. The full-batch solver passes the check:
     # test_sample_weight_equivalence_full_batch below.
     "check_sample_weight_equivalence_on_dense_data": (
+        "mini-batch shuffling: a weight is not a repeat; L-BFGS passes (tested separately)"
+    ),
+    "check_sample_weight_equivalence_on_sparse_data": (
         "mini-batch shuffling: a weight is not a repeat; L-BFGS passes (tested separately)"
     ),
     # float32 (the default dtype): BLAS sums a matrix product in an order that depends on the
@@ -62,6 +66,7 @@ def test_sample_weight_equivalence_full_batch(cls):
     # L-BFGS sees the whole set at every step, so a weight of 2 is exactly a repeated sample.
     estimator = cls((8,), solver="lbfgs", dtype="float64", random_state=0)
     check_sample_weight_equivalence_on_dense_data(cls.__name__, estimator)
+    check_sample_weight_equivalence_on_sparse_data(cls.__name__, estimator)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -240,7 +245,8 @@ def test_warm_start_goes_on(iris):
     clf = NeuronetClassifier((8,), max_iter=10, warm_start=True, random_state=0).fit(X, y)
     net, opt, steps = clf.model_, clf.optimizer_, clf.optimizer_.t
     clf.fit(X, y)
-    assert clf.model_ is net and clf.optimizer_ is opt and opt.t == 2 * steps
+    # The same network, and a fresh optimizer (as scikit-learn's MLPs start one every fit).
+    assert clf.model_ is net and clf.optimizer_ is not opt and clf.optimizer_.t == steps
     assert clf.n_iter_ == 20 and len(clf.loss_curve_) == 20
     with pytest.raises(ValueError, match="same classes"):
         clf.fit(X, np.where(y == 2, 7, y))
@@ -248,6 +254,73 @@ def test_warm_start_goes_on(iris):
     first = cold.model_
     cold.fit(X, y)
     assert cold.model_ is not first and cold.n_iter_ == 10
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_warm_start_builds_the_optimizer_from_the_current_parameters(iris):
+    X, y = iris
+    clf = NeuronetClassifier((8,), max_iter=3, warm_start=True, random_state=0).fit(X, y)
+    trained = clf.model_.parameters.copy()
+    clf.set_params(learning_rate_init=0.5, solver="sgd")
+    clf.fit(X, y)
+    assert type(clf.optimizer_) is optimizers.SGD and clf.optimizer_.lr == 0.5
+    # The reference: the fitted network trained on by hand, with plain SGD at lr 0.5.
+    net = NeuronetClassifier((8,), max_iter=3, random_state=0).fit(X, y).model_
+    assert np.array_equal(net.parameters, trained)
+    net.fit(X, y, epochs=3, batch_size=150, optimizer=optimizers.SGD(lr=0.5), l2=1e-4 / 150)
+    assert np.array_equal(clf.model_.parameters, net.parameters)
+
+
+@pytest.mark.parametrize(
+    ("params", "fitted", "new"),
+    [
+        ({"hidden_layer_sizes": (7, 4)}, r"hidden_layer_sizes=\(5,\)", r"\(7, 4\)"),
+        ({"activation": "tanh"}, "activation='relu'", "'tanh'"),
+        ({"output_activation": "softmax"}, "output_activation=None", "'softmax'"),
+        ({"loss": "categorical_cross_entropy"}, "loss=None", "'categorical_cross_entropy'"),
+        ({"dtype": "float64"}, "dtype='float32'", "'float64'"),
+        ({"norm": "layer"}, "norm=None", "'layer'"),
+        ({"dropout": 0.3}, "dropout=0.0", "0.3"),
+    ],
+)
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_warm_start_refuses_a_parameter_that_defines_the_network(params, fitted, new, iris):
+    X, y = iris
+    clf = quiet(NeuronetClassifier, hidden_layer_sizes=(5,), max_iter=2)
+    clf.set_params(warm_start=True).fit(X, y)
+    net = clf.model_
+    name = next(iter(params))
+    clf.set_params(**params)
+    with pytest.raises(
+        ValueError,
+        match=rf"`{name}` is {new} but the fitted network was built "
+        rf"with {fitted}.*Set warm_start=False to train a new network",
+    ):
+        clf.fit(X, y)
+    assert clf.model_ is net
+    clf.set_params(warm_start=False).fit(X, y)  # a new network takes the new parameters
+    assert clf.model_ is not net
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_warm_start_accepts_the_same_network_spelled_differently(iris):
+    from neuronet import activations
+
+    X, y = iris
+    clf = quiet(NeuronetClassifier, hidden_layer_sizes=5, max_iter=2)
+    clf.set_params(warm_start=True).fit(X, y)
+    net = clf.model_
+    clf.set_params(hidden_layer_sizes=[5], activation=activations.ReLU(), dtype=np.float32)
+    clf.fit(X, y)
+    assert clf.model_ is net and clf.n_iter_ == 4
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_warm_start_regressor_refuses_a_changed_scale_target():
+    X, y = load_diabetes(return_X_y=True)
+    reg = quiet(NeuronetRegressor, max_iter=2, warm_start=True).fit(X, y)
+    with pytest.raises(ValueError, match="`scale_target` is False but the fitted network"):
+        reg.set_params(scale_target=False).fit(X, y)
 
 
 def test_partial_fit_classifier(iris):
@@ -316,6 +389,37 @@ def test_regressor_scales_the_target():
     )
     assert scaled.score(X, y) > 0.5 > raw.score(X, y)
     assert abs(scaled.predict(X).mean() - y.mean()) < 10  # predictions in y's units
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("X_dtype", [np.float32, np.float64])
+def test_regressor_predicts_in_scikit_learns_dtype(dtype, X_dtype):
+    from sklearn.neural_network import MLPRegressor
+
+    X = np.random.default_rng(0).normal(size=(50, 3)).astype(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        # scikit-learn's weights take the training data's dtype.
+        reference = MLPRegressor(hidden_layer_sizes=(5,), max_iter=5).fit(X, X[:, 0])
+        reg = NeuronetRegressor((5,), max_iter=5, dtype=dtype, random_state=0).fit(X, X[:, 0])
+        clf = NeuronetClassifier((5,), max_iter=5, dtype=dtype).fit(X, X[:, 0] > 0)
+    X_new = X.astype(X_dtype)
+    assert reg.predict(X_new).dtype == reference.predict(X_new).dtype
+    assert reg.predict(X_new).dtype == np.result_type(dtype, X_dtype)
+    assert clf.predict_proba(X_new).dtype == np.float64  # deliberately: see predict_proba
+
+
+def test_regressor_scales_a_huge_target_without_overflow():
+    X = np.random.default_rng(0).normal(size=(100, 4))
+    y = X[:, 0] * 1e200  # squaring it would overflow float64
+    with warnings.catch_warnings(), np.errstate(all="raise", under="ignore"):
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg = NeuronetRegressor((5,), max_iter=3, dtype="float64", random_state=0).fit(X, y)
+        pred = reg.predict(X)
+    assert reg.y_mean_ == pytest.approx([np.mean(X[:, 0]) * 1e200], rel=1e-12)
+    assert reg.y_scale_ == pytest.approx([np.std(X[:, 0]) * 1e200], rel=1e-12)
+    assert np.isfinite(pred).all() and np.abs(pred).max() > 1e199
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -429,3 +533,96 @@ def test_a_memmap_is_never_copied_whole(early_stopping, tmp_path):
     finally:
         tracemalloc.stop()
     assert peak < 0.4 * X.nbytes, f"peak {peak / 1e6:.1f} MB for {X.nbytes / 1e6:.1f} MB of data"
+
+
+# --- sparse input ----------------------------------------------------------------------------
+
+
+def _sparse_problem(n=300, d=6, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d)) * (rng.random((n, d)) < 0.3)  # about 70 % zeros
+    return X, rng
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("cls", [NeuronetClassifier, NeuronetRegressor])
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"solver": "lbfgs"}, {"early_stopping": True}, {"dropout": 0.2, "norm": "batch"}],
+    ids=["adam", "lbfgs", "early_stopping", "dropout_batchnorm"],
+)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_a_sparse_fit_is_the_dense_fit_bit_for_bit(cls, params, weighted):
+    import scipy.sparse as sp
+
+    X, rng = _sparse_problem()
+    y = X[:, 0] + X[:, 1] > 0 if cls is NeuronetClassifier else 3 * X[:, 0] + 1
+    weight = rng.random(len(X)) + 0.5 if weighted else None
+    estimators = [cls((8,), max_iter=20, random_state=0, **params) for _ in range(2)]
+    dense = estimators[0].fit(X, y, sample_weight=weight)
+    sparse = estimators[1].fit(sp.csr_matrix(X), y, sample_weight=weight)
+    assert np.array_equal(sparse.model_.parameters, dense.model_.parameters)
+    assert sparse.loss_curve_ == dense.loss_curve_ and sparse.n_iter_ == dense.n_iter_
+    # More rows than predict densifies at a time, in any sparse format.
+    X_new, _ = _sparse_problem(n=5000, seed=1)
+    for to_sparse in (sp.csr_matrix, sp.csc_matrix, sp.coo_array):
+        assert np.array_equal(sparse.predict(to_sparse(X_new)), dense.predict(X_new))
+    if cls is NeuronetClassifier:
+        assert np.array_equal(
+            sparse.predict_proba(sp.csr_matrix(X_new)), dense.predict_proba(X_new)
+        )
+    assert sparse.score(sp.csr_matrix(X), y) == dense.score(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_one_hot_pipeline_trains_on_sparse_input():
+    import pandas as pd
+    import scipy.sparse as sp
+    from sklearn.compose import ColumnTransformer
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.default_rng(0)
+    n = 300
+    frame = pd.DataFrame(
+        {"x": rng.normal(size=n), "city": rng.choice([f"c{i}" for i in range(30)], n)}
+    )
+    y = np.where(frame.x > 0, "yes", "no")
+    columns = ColumnTransformer(
+        [("num", StandardScaler(), ["x"]), ("cat", OneHotEncoder(), ["city"])]
+    )
+    assert sp.issparse(columns.fit_transform(frame))  # what the classifier receives
+    params = {"max_iter": 200, "random_state": 0}
+    ours = make_pipeline(columns, NeuronetClassifier((8,), **params)).fit(frame, y)
+    theirs = make_pipeline(columns, MLPClassifier((8,), **params)).fit(frame, y)
+    assert ours.score(frame, y) > 0.9 and theirs.score(frame, y) > 0.9
+    assert ours.predict(frame[:5]).tolist() == theirs.predict(frame[:5]).tolist()
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_a_sparse_X_is_densified_a_batch_at_a_time(solver):
+    import tracemalloc
+
+    import scipy.sparse as sp
+
+    n, d = 20_000, 1_000  # 80 MB dense in float32, 0.2 MB sparse
+    X = sp.random(n, d, density=0.001, format="csr", dtype=np.float32, random_state=0)
+    y = (X[:, 0].toarray()[:, 0] > 0.5) | (np.arange(n) % 2 == 0)
+    model = NeuronetClassifier((8,), max_iter=1, batch_size=256, random_state=0, solver=solver)
+    tracemalloc.start()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X, y)
+        held, fit_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        model.predict_proba(X)
+        predict_peak = tracemalloc.get_traced_memory()[1] - held
+    finally:
+        tracemalloc.stop()
+    dense_bytes = n * d * 4
+    if solver == "lbfgs":  # it evaluates the whole set at every step: densified once
+        assert fit_peak > dense_bytes
+    else:
+        assert fit_peak < 0.1 * dense_bytes, f"fit peak {fit_peak / 1e6:.1f} MB"
+    assert predict_peak < 0.3 * dense_bytes, f"predict peak {predict_peak / 1e6:.1f} MB"

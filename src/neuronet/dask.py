@@ -112,8 +112,9 @@ def fit(
         evaluates the same weights) and no batch norm (each block's statistics would differ
         from the whole set's); layer norm is fine.
     X : dask array, dask DataFrame, or array_like of shape (n_samples, n_inputs)
-        Partitioned along the rows; columns are joined into one block per row block. A NumPy
-        array (or pandas object) is split into one block per worker thread.
+        Partitioned along the rows; columns are joined into one block per row block, and
+        empty blocks (of a filtered array) are left out. A NumPy array (or pandas object) is
+        split into one block per worker thread.
     y : dask array, dask Series or DataFrame, or array_like
         Targets as :meth:`MLP.fit` takes them, partitioned like ``X`` (re-chunked to match).
         A classifier's labels are read before training: if the network has no ``classes``
@@ -144,7 +145,8 @@ def fit(
     Raises
     ------
     ValueError
-        For a network with dropout or batch norm, ``X`` and ``y`` of different lengths, or
+        For a network with dropout or batch norm, ``X`` without rows or with a number of
+        columns other than the network's inputs, ``X`` and ``y`` of different lengths, or
         targets that do not fit the network.
 
     Warns
@@ -181,6 +183,7 @@ def fit(
     client = _client(client)
     declared = _declared_categories(y)  # a categorical column's classes, in declared order
     X_d, y_d = _as_dask(X, y, client)
+    _check_shape(net, X_d)
     w_d = None
     if sample_weight is not None:
         w_d = _to_dask_array(sample_weight, "sample_weight", 1)
@@ -221,6 +224,18 @@ def _check_network(net: MLP) -> None:
             "from the whole set's, so the distributed loss would not be the full-batch one. "
             "Use norm='layer' (per sample) or no normalisation."
         )
+
+
+def _check_shape(net: MLP, X: Any) -> None:
+    """Refuse ``X`` of the wrong width, or without rows, before any block is computed."""
+    shape = tuple(int(n) for n in X.shape)
+    if shape[1] != net.n_inputs:
+        raise ValueError(
+            f"`X` has {shape[1]} features per sample but the network expects {net.n_inputs} "
+            f"(shape (n_samples, {net.n_inputs})), got X of shape {shape}."
+        )
+    if shape[0] == 0:
+        raise ValueError(f"`X` has no samples (shape {shape}).")
 
 
 def _client(client: Any) -> Any:
@@ -356,9 +371,7 @@ def _block_loss_grad(
     spec: tuple[str, dict[str, Any]], params: Array, block: tuple[Array, Any, Any]
 ) -> Partial:
     X, y, weight = block
-    n = len(X)
-    if n == 0:  # a filtered partition may be empty
-        return 0.0, np.zeros(len(params)), 0, 0, 0.0
+    n = len(X)  # never 0: _Blocks leaves empty blocks out
     net = _local_net(spec)
     net.parameters[...] = params
     # The block's (weighted) average, times its weight: sums over blocks, then divided by
@@ -392,7 +405,12 @@ class _Blocks(_training.FullBatchData):
         xs, ys = X.to_delayed().ravel(), y.to_delayed().ravel()
         prepare = dask.delayed(_prepare_block, pure=True)
         ws = [None] * len(xs) if weight is None else list(weight.to_delayed().ravel())
-        blocks = [prepare(self.spec, xb, yb, wb) for xb, yb, wb in zip(xs, ys, ws, strict=True)]
+        # A filtered array may have empty blocks, which net.prepare refuses: they add nothing.
+        blocks = [
+            prepare(self.spec, xb, yb, wb)
+            for xb, yb, wb, rows in zip(xs, ys, ws, X.chunks[0], strict=True)
+            if rows > 0
+        ]
         self.blocks = client.persist(blocks) if client is not None else dask.persist(*blocks)
         self.n = len(X)
 

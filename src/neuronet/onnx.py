@@ -1,6 +1,8 @@
 r"""ONNX export and import: run a neuronet network anywhere ONNX runs, and bring MLPs back.
 
-:func:`export` writes an :class:`~neuronet.MLP` as an ONNX graph: per dense layer one ``Gemm``
+:func:`export` writes an :class:`~neuronet.MLP` (or a fitted
+:class:`~neuronet.sklearn.NeuronetClassifier` or :class:`~neuronet.sklearn.NeuronetRegressor`)
+as an ONNX graph: per dense layer one ``Gemm``
 (:math:`Z = XW + b`), the layer's normalisation (``BatchNormalization`` with the running
 statistics, or ``LayerNormalization``) and its activation. Every activation that ONNX has an
 operator for is written as that operator (``Relu``, ``LeakyRelu``, ``PRelu`` with the learned
@@ -13,7 +15,8 @@ neuronet's configuration (and a classifier's class labels) in its metadata. With
 
 :func:`load` reads a file back into an :class:`~neuronet.MLP`: neuronet's own files, and MLP
 graphs made by other tools (``torch.onnx.export`` of an ``nn.Sequential`` of ``Linear`` and
-supported activations; skl2onnx's ``MLPClassifier`` and ``MLPRegressor``), which can then be
+supported activations; skl2onnx's ``MLPClassifier``, multilabel ones included, and
+``MLPRegressor``), which can then be
 inspected, explained and trained further. Anything else is refused with
 :class:`ONNXConversionError`, naming the first node neuronet cannot represent; no partial
 network is ever returned.
@@ -49,11 +52,13 @@ True
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import math
 import numbers
 import os
+import sys
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -124,6 +129,9 @@ OP_SINCE = {
 
 _INPUT = "input"
 _OUTPUT = "output"
+#: The metadata entry of a file whose output is a regressor's, rescaled after a non-identity
+#: output activation: an MLP cannot hold that, so :func:`load` refuses such a file.
+_TARGET_SCALING = "neuronet.target_scaling"
 
 Array = NDArray[Any]
 
@@ -483,13 +491,57 @@ def _ir_version(onnx: Any, opset: int) -> int:
     return int(onnx.IR_VERSION)
 
 
-def to_onnx(net: MLP, *, labels: bool = False, opset: int | None = None) -> onnx.ModelProto:
+def _network_to_write(net: Any) -> tuple[MLP, tuple[Array, Array] | None]:
+    """The network ``net`` is, and the target scaling to apply after its output, if any.
+
+    A fitted NeuronetClassifier is its ``model_``. A NeuronetRegressor predicts
+    ``model_.forward(X) * y_scale_ + y_mean_``: with an identity output that affine map is
+    folded into a copy of the output layer (:math:`W s`, :math:`b s + m`); after any other
+    output it is returned, to be written as ``Mul`` and ``Add``.
+    """
+    from .network import MLP
+
+    if isinstance(net, MLP):
+        return net, None
+    # Only an estimator's own module can have made one: never import scikit-learn here.
+    estimators = sys.modules.get("neuronet.sklearn")
+    if estimators is None or not isinstance(
+        net, estimators.NeuronetClassifier | estimators.NeuronetRegressor
+    ):
+        raise TypeError(
+            f"`net` must be a neuronet MLP or a fitted NeuronetClassifier or "
+            f"NeuronetRegressor, got {type(net).__name__}."
+        )
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(net)
+    model: MLP = net.model_
+    if not isinstance(net, estimators.NeuronetRegressor):
+        return model, None
+    scale = np.asarray(net.y_scale_, dtype=np.float64)
+    mean = np.asarray(net.y_mean_, dtype=np.float64)
+    if np.all(scale == 1.0) and np.all(mean == 0.0):
+        return model, None
+    if not isinstance(model.output_activation, _activations.Identity):
+        return model, (scale, mean)
+    folded = copy.deepcopy(model)
+    last = folded.dense_layers[-1]
+    last.weights[...] = last.weights.astype(np.float64) * scale
+    last.bias[...] = last.bias.astype(np.float64) * scale + mean
+    return folded, None
+
+
+def to_onnx(net: MLP | Any, *, labels: bool = False, opset: int | None = None) -> onnx.ModelProto:
     r"""The network as an in-memory ONNX model (what :func:`export` writes).
 
     Parameters
     ----------
-    net : MLP
+    net : MLP, NeuronetClassifier or NeuronetRegressor
         The network, in prediction mode: batch norm with its running statistics, no dropout.
+        A fitted estimator of :mod:`neuronet.sklearn` is written as its ``predict`` computes:
+        a regressor's output in ``y``'s units (its target scaling ``y_scale_``, ``y_mean_``
+        folded into the last ``Gemm`` after an identity output, else a ``Mul`` and an
+        ``Add`` after the output), of shape ``(batch, n_outputs)``.
     labels : bool, default=False
         For a classifier whose outputs are probabilities: output ``label`` (shape
         ``(batch,)``, the network's classes or 0..k-1; ``(batch, k)`` for several independent
@@ -506,12 +558,17 @@ def to_onnx(net: MLP, *, labels: bool = False, opset: int | None = None) -> onnx
 
     Raises
     ------
+    TypeError
+        If ``net`` is neither an MLP nor a neuronet estimator.
+    sklearn.exceptions.NotFittedError
+        For an estimator that is not fitted.
     ValueError
         For ``labels=True`` on a network without probabilities, or an ``opset`` too low.
     ONNXConversionError
         For classes of mixed types with ``labels=True``.
     """
     onnx = _onnx()
+    net, target = _network_to_write(net)
     if not isinstance(labels, bool | np.bool_):
         raise TypeError(f"`labels` must be True or False, got {labels!r}.")
     if labels:
@@ -523,6 +580,10 @@ def to_onnx(net: MLP, *, labels: bool = False, opset: int | None = None) -> onnx
     a = _INPUT
     for i, layer in enumerate(net.dense_layers):
         a = _dense(g, a, layer, f"layers.{i}")
+    if target is not None:  # a regressor's target scaling, after a non-identity output
+        scale, mean = target
+        a = g.node("Mul", [a, g.tensor("target.scale", scale.astype(net.dtype))], "target")
+        a = g.node("Add", [a, g.tensor("target.mean", mean.astype(net.dtype))], "target")
     if labels:
         label, probabilities = _label_head(g, net, a)
         label = _rename_output(g, label, "label")
@@ -573,6 +634,10 @@ def to_onnx(net: MLP, *, labels: bool = False, opset: int | None = None) -> onnx
     }
     if net.classes is not None:
         metadata["classes"] = json.dumps(net.classes)
+    if target is not None:
+        metadata[_TARGET_SCALING] = json.dumps(
+            {"scale": target[0].tolist(), "mean": target[1].tolist()}
+        )
     onnx.helper.set_model_props(model, metadata)
     onnx.checker.check_model(model, full_check=True)
     return model
@@ -595,7 +660,7 @@ def _shapes(values: Sequence[Any]) -> dict[str, list[int | str]]:
 
 
 def export(
-    net: MLP,
+    net: MLP | Any,
     path: str | os.PathLike[str],
     *,
     labels: bool = False,
@@ -610,7 +675,9 @@ def export(
 
     Parameters
     ----------
-    net : MLP
+    net : MLP, NeuronetClassifier or NeuronetRegressor
+        A network, or a fitted estimator of :mod:`neuronet.sklearn`, written as its
+        ``predict`` computes; see :func:`to_onnx`.
     path : str or os.PathLike
         The ``.onnx`` file to write; an existing file is replaced, in one rename, once the new
         bytes are on disk (as :func:`neuronet.io.save`).
@@ -630,7 +697,7 @@ def export(
         If the folder of ``path`` does not exist.
     IsADirectoryError
         If ``path`` is a folder.
-    ValueError, ONNXConversionError
+    TypeError, ValueError, ONNXConversionError
         As :func:`to_onnx`.
 
     Examples
@@ -677,6 +744,7 @@ _ACTIVATION_OPS = {
 _LABEL_OPS = {
     "ArgMax",
     "ArrayFeatureExtractor",
+    "Binarizer",
     "Cast",
     "Flatten",
     "Gather",
@@ -773,9 +841,10 @@ class _Reader:
                 node, f"it joins two branches ({tensor!r} and {others[0]!r}); an MLP is a chain"
             )
 
-    def read(self) -> tuple[list[_Layer], list[Any] | None, bool]:
-        """The layers, the classes (from skl2onnx's label head) and whether the graph's
-        output is one sigmoid unit written as two probability columns."""
+    def read(self) -> tuple[list[_Layer], list[Any] | None, bool, bool]:
+        """The layers, the classes (from skl2onnx's label head), whether the graph's
+        output is one sigmoid unit written as two probability columns, and whether its labels
+        are each output thresholded at 0.5 (skl2onnx's multilabel head)."""
         current = self.data_input()
         layers: list[_Layer] = []
         two_columns = False
@@ -800,6 +869,11 @@ class _Reader:
                 current = self._two_columns(users, current)
                 two_columns = True
                 continue
+            if ops == ["Binarizer", "Concat", "Sub"]:
+                # skl2onnx's head for two labels (a multilabel MLPClassifier): the labels, and
+                # Concat(1 - p, p) as if for one sigmoid unit. The network ends here.
+                self._two_columns([n for n in users if n.op_type != "Binarizer"], current)
+                break
             if len(users) > 1:
                 names = ", ".join(self.describe(n) for n in users)
                 raise ONNXConversionError(
@@ -819,7 +893,25 @@ class _Reader:
             raise ONNXConversionError(
                 "The ONNX graph has no Gemm or MatMul: there is no dense layer to read."
             )
-        return layers, self._classes(), two_columns
+        return layers, self._classes(), two_columns, self._thresholded()
+
+    def _thresholded(self) -> bool:
+        """Whether the labels are ``Binarizer(threshold=0.5)`` of the outputs (multilabel).
+
+        Another threshold is refused: the network's ``predict`` thresholds at 0.5.
+        """
+        found = False
+        for node in self.nodes:
+            if node.op_type == "Binarizer":
+                threshold = float(self.attrs(node).get("threshold", 0.0))  # ONNX's default
+                if threshold != 0.5:
+                    raise self.refuse(
+                        node,
+                        f"labels thresholded at {threshold:g}; a neuronet network's predict "
+                        f"thresholds each output at 0.5",
+                    )
+                found = True
+        return found
 
     def _only_labels_after(self, tensor: str) -> bool:
         """Whether every node computed from ``tensor`` is one of skl2onnx's label operators."""
@@ -1106,7 +1198,9 @@ def _from_neuronet(model: Any, config: dict[str, Any]) -> MLP:
     return net
 
 
-def _build(layers: list[_Layer], classes: list[Any] | None, two_columns: bool) -> MLP:
+def _build(
+    layers: list[_Layer], classes: list[Any] | None, two_columns: bool, thresholded: bool
+) -> MLP:
     """An :class:`~neuronet.MLP` holding the layers read from a foreign graph."""
     from .network import MLP
 
@@ -1147,6 +1241,10 @@ def _build(layers: list[_Layer], classes: list[Any] | None, two_columns: bool) -
             classes = None  # labels neuronet cannot attach to these outputs
     elif two_columns:
         loss = "binary_cross_entropy"
+    if output.name == "sigmoid" and thresholded:
+        # skl2onnx's multilabel MLPClassifier: one sigmoid per label, no class names (as
+        # from_sklearn builds it), predict giving 0/1 columns.
+        loss, classes = "binary_cross_entropy", None
     with warnings.catch_warnings():
         # A softmax hidden layer or linear hidden layers: the graph is what it is.
         warnings.simplefilter("ignore", UserWarning)
@@ -1179,6 +1277,12 @@ def from_onnx(model: onnx.ModelProto) -> MLP:
     if not isinstance(model, onnx.ModelProto):
         raise TypeError(f"`model` must be an onnx.ModelProto, got {type(model).__name__}.")
     metadata = _metadata(model)
+    if metadata.get("neuronet.format") == FORMAT and _TARGET_SCALING in metadata:
+        raise ONNXConversionError(
+            "The file is a NeuronetRegressor's, whose output is rescaled to the target's units "
+            "after its non-identity output activation; a neuronet MLP cannot hold that "
+            "rescaling. Run the file in an ONNX runtime, or export the estimator's model_."
+        )
     if metadata.get("neuronet.format") == FORMAT and "neuronet.config" in metadata:
         try:
             config = json.loads(metadata["neuronet.config"])
@@ -1202,8 +1306,10 @@ def load(path: str | os.PathLike[str]) -> MLP:
     ``Softsign``, ``Gelu``, ``Mish``, ``Softmax``) or :math:`x\\,\\sigma(x)` (SiLU).
     ``Identity``, ``Dropout`` and a ``Cast`` of the input are skipped, and skl2onnx's label
     head (its classes become the network's). A softmax output makes a classifier with
-    categorical cross-entropy, a sigmoid one labelled with two classes binary cross-entropy;
-    anything else a regressor with mean squared error.
+    categorical cross-entropy, a sigmoid one labelled with two classes binary cross-entropy,
+    sigmoid outputs whose labels are each thresholded at 0.5 (skl2onnx's ``Binarizer`` for a
+    multilabel classifier) a multilabel classifier with binary cross-entropy; anything else a
+    regressor with mean squared error.
 
     Parameters
     ----------

@@ -6,6 +6,7 @@ they check the data and the parameters the scikit-learn way, build an :class:`~n
 scikit-learn users expect to find afterwards (``classes_``, ``loss_curve_``, ``n_iter_`` ...).
 They work wherever a scikit-learn estimator does: ``Pipeline``, ``GridSearchCV``,
 ``cross_val_score``, ``clone``, and pass ``sklearn.utils.estimator_checks.check_estimator``.
+They take sparse ``X`` (such as a ``OneHotEncoder``'s), densified a batch of rows at a time.
 
 The parameters are named as in :class:`sklearn.neural_network.MLPClassifier` and mean the same;
 ``alpha`` in particular is scikit-learn's L2 penalty, which scikit-learn divides by the batch
@@ -41,10 +42,11 @@ import copy
 import math
 import numbers
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.special import expit, logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -70,6 +72,9 @@ from .training import Callback, History
 from .training import fit as _fit
 
 __all__ = ["NeuronetClassifier", "NeuronetRegressor", "from_sklearn", "to_sklearn"]
+
+# Rows of a sparse X densified at a time in predict: bounded memory, whatever n_samples.
+_CHUNK_ROWS = 4096
 
 
 # --- parameter checks ------------------------------------------------------------------------
@@ -355,7 +360,7 @@ class _NeuronetBase(BaseEstimator):
     ) -> None:
         """Run :func:`neuronet.training.fit` once (one epoch for ``partial_fit``); record it."""
         net = self.model_
-        n = len(X)
+        n = X.shape[0]  # len() refuses a sparse matrix
         validation = None
         rows: NDArray[np.intp] | None = None  # the training rows, when some are held out
         if self.early_stopping and not incremental:
@@ -367,7 +372,7 @@ class _NeuronetBase(BaseEstimator):
                 random_state=self._seed(),
                 stratify=stratify,
             )
-            validation = (X[held_out], self._validation_targets(Y[held_out]))
+            validation = (_dense(X[held_out]), self._validation_targets(Y[held_out]))
             n = len(rows)
         batch_size = self._batch_size(n)
         # scikit-learn divides alpha by the batch's total sample weight (the whole set's for
@@ -398,7 +403,9 @@ class _NeuronetBase(BaseEstimator):
                 X, Y = X[rows], Y[rows]
                 sample_weight = None if sample_weight is None else sample_weight[rows]
                 rows = None
-            if rows is None:
+            if self._solver_is_lbfgs:
+                X = _dense(X)  # it evaluates the whole set at every step: dense once
+            if rows is None and not sp.issparse(X):
                 history = _fit(
                     net,
                     X,
@@ -411,8 +418,8 @@ class _NeuronetBase(BaseEstimator):
                     **common,
                 )
             else:
-                # The training rows, gathered a batch at a time (the same rows in the same
-                # order as fitting on a copy of them).
+                # The training rows, gathered (and a sparse X densified) a batch at a time:
+                # the same rows in the same order as fitting on a dense copy of them.
                 batches = _RowBatches(X, Y, sample_weight, rows, batch_size, self.shuffle, net)
                 history = _fit(net, batches, epochs=self.max_iter, callbacks=callbacks, **common)
         self.history_ = history
@@ -446,30 +453,86 @@ class _NeuronetBase(BaseEstimator):
             raise AttributeError("partial_fit needs a mini-batch solver, not L-BFGS.")
         fitted = hasattr(self, "model_")
         reset = not fitted or (not incremental and not self.warm_start)
+        if fitted and not reset and not incremental:
+            self._check_network_unchanged()
         X, y = validate_data(
             self,
             X,
             y,
             reset=reset,
+            accept_sparse="csr",
             multi_output=True,
             dtype=(np.float64, np.float32),
             y_numeric=not self._is_classifier,
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        weight = _sample_weight(sample_weight, len(X))
+        weight = _sample_weight(sample_weight, X.shape[0])
         Y, weight, stratify = self._targets(
             y, weight, reset=reset, incremental=incremental, classes=classes
         )
         if reset:
             self.model_ = self._new_network(X.shape[1])
-            self.optimizer_ = self._optimizer()
+            self._network_params = self._network_defining_params()
             self.loss_curve_: list[float] = []
             self.n_iter_ = 0
             self.t_ = 0
+        if reset or not incremental:
+            # As scikit-learn: every fit, warm or not, starts a fresh optimizer from the
+            # current parameters (learning_rate_init, solver ...); partial_fit goes on with
+            # the one it has.
+            self.optimizer_ = self._optimizer()
         self.validation_scores_ = None
         self._train(X, Y, weight, incremental=incremental, stratify=stratify)
         return self
+
+    def _network_defining_params(self) -> dict[str, tuple[str, Any]]:
+        """Each parameter that defines the network itself (which warm_start cannot change):
+        its value as given, and a key that compares equal exactly when two values build the
+        same network ("relu" and ``ReLU()`` alike)."""
+
+        def key(value: Any, lookup: Any) -> Any:
+            if value is None:
+                return None
+            found = lookup(value)
+            return (type(found).__name__, found.name, repr(found.get_params()))
+
+        act = self.activation
+        acts = (
+            [act] * len(self._hidden_sizes)
+            if isinstance(act, str | _activations.Activation)
+            else act
+        )
+        keys: dict[str, Any] = {
+            "hidden_layer_sizes": tuple(self._hidden_sizes),
+            "activation": tuple(key(a, _activations.get) for a in acts),
+            "output_activation": key(self.output_activation, _activations.get),
+            "loss": key(self.loss, _losses.get),
+            "dtype": np.dtype(self.dtype).name,
+            "norm": self.norm,
+            "dropout": float(self.dropout),
+        }
+        keys.update(self._more_network_params())
+        return {name: (repr(getattr(self, name)), value) for name, value in keys.items()}
+
+    def _more_network_params(self) -> dict[str, Any]:
+        return {}
+
+    def _check_network_unchanged(self) -> None:
+        """A warm-start fit goes on with the fitted network: refuse parameters it lacks."""
+        built = getattr(self, "_network_params", None)
+        if built is None:  # an estimator pickled before this was recorded
+            return
+        now = self._network_defining_params()
+        for name, (fitted_repr, fitted_key) in built.items():
+            new_repr, new_key = now[name]
+            if new_key != fitted_key:
+                raise ValueError(
+                    f"`{name}` is {new_repr} but the fitted network was built with "
+                    f"{name}={fitted_repr}; warm_start=True goes on training that network, "
+                    f"which cannot change its {name}. Set warm_start=False to train a new "
+                    f"network (or set {name} back to {fitted_repr})."
+                )
 
     def _new_network(self, n_features: int) -> MLP:
         raise NotImplementedError
@@ -488,6 +551,7 @@ class _NeuronetBase(BaseEstimator):
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
+        tags.input_tags.sparse = True
         return tags
 
 
@@ -515,7 +579,7 @@ class _RowBatches:
             batch_size,
             shuffle,
         )
-        self.rows = np.arange(len(X)) if rows is None else rows
+        self.rows = np.arange(X.shape[0]) if rows is None else rows
         self.net = net
 
     def __iter__(self) -> Any:
@@ -525,7 +589,23 @@ class _RowBatches:
         for start in range(0, len(rows), self.batch_size):
             part = rows[start : start + self.batch_size]
             extra = [] if self.weight is None else [self.weight[part]]
-            yield (self.X[part], self.Y[part], *extra)
+            yield (_dense(self.X[part]), self.Y[part], *extra)
+
+
+def _dense(X: Any) -> Any:
+    """``X`` as a dense array if it is a sparse matrix, else as it is."""
+    return X.toarray() if sp.issparse(X) else X
+
+
+def _in_chunks(function: Callable[[NDArray[Any]], NDArray[Any]], X: Any) -> NDArray[Any]:
+    """``function(X)``, a sparse ``X`` densified ``_CHUNK_ROWS`` rows at a time."""
+    if not sp.issparse(X):
+        return function(X)
+    parts = [
+        function(X[start : start + _CHUNK_ROWS].toarray())
+        for start in range(0, X.shape[0], _CHUNK_ROWS)
+    ]
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def _sample_weight(sample_weight: Any, n: int) -> NDArray[np.float64] | None:
@@ -574,7 +654,12 @@ _PARAMETERS_DOC = r"""
     verbose : bool or int, default=False
         0 silent, 1 a progress bar, 2 also a line per epoch.
     warm_start : bool, default=False
-        A new ``fit`` goes on from the trained network and optimizer state.
+        A new ``fit`` goes on training the fitted network, with a fresh optimizer built from
+        the current parameters (``solver``, ``learning_rate_init`` ...), as scikit-learn
+        does. The parameters that define the network (``hidden_layer_sizes``,
+        ``activation``, ``output_activation``, ``loss``, ``dtype``, ``norm``, ``dropout``,
+        and the regressor's ``scale_target``) cannot change then: ``fit`` raises a
+        ValueError.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data (stratified for a classifier)
         and stop when its score stops improving; the best epoch's weights are kept.
@@ -597,7 +682,8 @@ _ATTRIBUTES_DOC = r"""
     model_ : MLP
         The trained network.
     optimizer_ : optimizer
-        The optimizer, whose state ``partial_fit`` and ``warm_start`` go on from.
+        The optimizer, whose state ``partial_fit`` goes on from; every ``fit`` makes a new
+        one.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         The columns' names, when ``X`` was a DataFrame with string column names.
@@ -714,7 +800,10 @@ class NeuronetClassifier(ClassifierMixin, _NeuronetBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A sparse matrix (CSR; other formats are converted to it) is densified one batch
+            of rows at a time, never whole, except by ``solver="lbfgs"``, which evaluates
+            the whole set at every step and so densifies it once.
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels, or a 0/1 indicator matrix for multilabel classification.
         sample_weight : array-like of shape (n_samples,), optional
@@ -738,7 +827,7 @@ class NeuronetClassifier(ClassifierMixin, _NeuronetBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
         sample_weight : array-like of shape (n_samples,), optional
         classes : array-like of shape (n_classes,), optional
@@ -901,22 +990,24 @@ class NeuronetClassifier(ClassifierMixin, _NeuronetBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
-        return self._decode(self.model_.forward(X))
+        X = validate_data(
+            self, X, reset=False, accept_sparse="csr", dtype=(np.float64, np.float32)
+        )
+        return _in_chunks(lambda part: self._decode(self.model_.forward(part)), X)
 
     def predict_proba(self, X: Any) -> NDArray[np.float64]:
         """The probability of each class (of each label, for multilabel).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -924,7 +1015,12 @@ class NeuronetClassifier(ClassifierMixin, _NeuronetBase):
             Rows sum to 1 except for multilabel, whose columns are independent.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        X = validate_data(
+            self, X, reset=False, accept_sparse="csr", dtype=(np.float64, np.float32)
+        )
+        return _in_chunks(self._proba, X)
+
+    def _proba(self, X: NDArray[Any]) -> NDArray[np.float64]:
         net = self.model_
         output = net.output_activation.name
         if output in ("sigmoid", "softmax") and net.head.fused:
@@ -948,7 +1044,7 @@ class NeuronetClassifier(ClassifierMixin, _NeuronetBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -1054,7 +1150,10 @@ class NeuronetRegressor(RegressorMixin, _NeuronetBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A sparse matrix (CSR; other formats are converted to it) is densified one batch
+            of rows at a time, never whole, except by ``solver="lbfgs"``, which evaluates
+            the whole set at every step and so densifies it once.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         sample_weight : array-like of shape (n_samples,), optional
             Non-negative weight of each sample.
@@ -1074,7 +1173,7 @@ class NeuronetRegressor(RegressorMixin, _NeuronetBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         sample_weight : array-like of shape (n_samples,), optional
 
@@ -1093,9 +1192,15 @@ class NeuronetRegressor(RegressorMixin, _NeuronetBase):
         if reset:
             self._y_ndim = np.ndim(y)
             if self.scale_target:
-                mean = np.average(Y, axis=0, weights=weight)
-                std = np.sqrt(np.average((Y - mean) ** 2, axis=0, weights=weight))
-                self.y_mean_, self.y_scale_ = mean, np.where(std > 0, std, 1.0)
+                # Divided first by a power of two near the largest |y| (exact, so the result
+                # is the plain formula's wherever that one does not overflow): squaring a |y|
+                # above ~1e154 would overflow float64.
+                peak = np.ldexp(1.0, np.frexp(np.abs(Y).max(axis=0))[1])
+                unit = Y / peak
+                mean = np.average(unit, axis=0, weights=weight)
+                std = np.sqrt(np.average((unit - mean) ** 2, axis=0, weights=weight))
+                self.y_mean_ = mean * peak
+                self.y_scale_ = np.where(std > 0, std * peak, 1.0)
             else:
                 self.y_mean_, self.y_scale_ = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
         elif Y.shape[1] != len(self.y_mean_):
@@ -1117,30 +1222,38 @@ class NeuronetRegressor(RegressorMixin, _NeuronetBase):
         self.out_activation_ = net.output_activation.name
         return net
 
+    def _more_network_params(self) -> dict[str, Any]:
+        return {"scale_target": bool(self.scale_target)}
+
     def _validation_targets(self, Y: NDArray[Any]) -> Any:
         return Y * self.y_scale_ + self.y_mean_
 
-    def _unscale(self, out: NDArray[Any]) -> NDArray[np.float64]:
-        pred = out.astype(np.float64) * self.y_scale_ + self.y_mean_
+    def _unscale(self, out: NDArray[Any], dtype: Any) -> NDArray[Any]:
+        pred = (out.astype(np.float64) * self.y_scale_ + self.y_mean_).astype(dtype)
         return pred[:, 0] if pred.shape[1] == 1 else pred
 
     def _score_network(self, net: MLP, X: NDArray[Any], y: NDArray[Any]) -> float:
-        return float(r2_score(y, self._unscale(net.forward(X)).reshape(y.shape)))
+        return float(r2_score(y, self._unscale(net.forward(X), np.float64).reshape(y.shape)))
 
-    def predict(self, X: Any) -> NDArray[np.float64]:
+    def predict(self, X: Any) -> NDArray[Any]:
         """The predicted target of each sample, in the units of ``y``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            float32 for a float32 network and ``X``, else float64: the common type of
+            ``X`` and the weights, as scikit-learn's MLPRegressor predicts.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
-        return self._unscale(self.model_.forward(X))
+        X = validate_data(
+            self, X, reset=False, accept_sparse="csr", dtype=(np.float64, np.float32)
+        )
+        dtype = np.result_type(X.dtype, self.model_.dtype)
+        return _in_chunks(lambda part: self._unscale(self.model_.forward(part), dtype), X)
 
 
 def _is_lbfgs(solver: object) -> bool:
