@@ -540,3 +540,49 @@ def test_resuming_with_other_sample_weights_is_refused(tmp_path):
             MLP([2, 4, 2], output="softmax", seed=0).fit(
                 X, y, epochs=3, sample_weight=other, resume_from=path, verbose=0
             )
+
+
+def test_a_trained_network_on_tiny_batches_is_not_taken_for_a_runaway():
+    # The starting loss is measured on BASELINE_SAMPLES samples, not on one batch of one: a
+    # first sample the trained network gets right (a loss near 0) must not make an ordinary
+    # epoch look like a loss that ran away.
+    X, y = datasets.moons(300, noise=0.2, seed=0)
+    net = MLP([2, 16, 16, 2], activation="tanh", output="softmax", seed=0)
+    net.fit(X, y, epochs=60, lr=0.02, verbose=0)
+    per_sample = [net.compute_loss(X[i : i + 1], y[i : i + 1]) for i in range(len(X))]
+    easiest = int(np.argmin(per_sample))  # first; the rest in a random order
+    rest = np.random.default_rng(0).permutation(np.delete(np.arange(len(X)), easiest))
+    order = np.concatenate([[easiest], rest])
+    assert net.compute_loss(X, y) > training.RUNAWAY_FACTOR * per_sample[order[0]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DivergenceWarning)
+        history = net.fit(
+            X[order], y[order], epochs=2, batch_size=1, lr=1e-4, shuffle=False, verbose=0
+        )
+    assert not history.diverged and history.epochs == 2
+    # ... while a real runaway on tiny batches is still caught.
+    fresh = MLP([2, 16, 2], output="softmax", seed=0)
+    with pytest.warns(DivergenceWarning, match="ran away"):
+        assert fresh.fit(X, y, epochs=5, batch_size=1, lr=1e5, verbose=0).diverged
+
+
+def test_a_trained_network_keeps_no_training_data():
+    # Each layer keeps its input only from the forward pass to the backward one: after fit,
+    # the network must not hold L-BFGS's whole (converted) training set.
+    import gc
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20_000, 200))  # float64: fit works on a float32 copy, 16 MB
+    y = (X[:, 0] > 0).astype(int)
+    net = MLP([200, 8, 2], output="softmax", seed=0)
+    MLP([200, 8, 2], output="softmax").fit(X, y, epochs=1, optimizer="lbfgs", verbose=0)
+    tracemalloc.start()  # after a first fit's imports (and the compiled kernels, if any)
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        net.fit(X, y, epochs=3, optimizer="lbfgs", verbose=0)
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held < X.size * 4 / 2, f"{held / 1e6:.1f} MB still held"

@@ -531,6 +531,9 @@ class Dense(Layer):
         if self._saved is None:
             raise RuntimeError("backpropagate() needs a training propagate() first.")
         x, z, a = self._saved
+        # Used once: keeping x would hold the caller's batch (L-BFGS's: the whole training
+        # set) for as long as the network lives.
+        self._saved = None
         # NumPy sums a one-column array pairwise, not row after row as the kernel does.
         fuse = self.n_out > 1 and grad.flags.c_contiguous and not grad_is_dz
         kernel = self._fused("backward", len(x)) if fuse else None
@@ -728,6 +731,7 @@ class _Norm(Layer):
         if self._saved is None:
             raise RuntimeError("backpropagate() needs a training propagate() first.")
         x_hat, inv_std = self._saved
+        self._saved = None  # used once
         np.sum(grad * x_hat, axis=0, out=self.scale_grad)
         np.sum(grad, axis=0, out=self.shift_grad)
         if not input_grad:

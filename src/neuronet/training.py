@@ -571,8 +571,15 @@ def _settings(
 
 #: A loss above this many times the untrained network's loss has run away.
 RUNAWAY_FACTOR = 100.0
+#: The untrained network's loss is measured on at least this many samples.
+BASELINE_SAMPLES = 32
 #: A loss above the untrained network's that rose this many epochs in a row has run away.
 RUNAWAY_EPOCHS = 5
+
+
+def _copied(batch: Batch) -> Batch:
+    xb, yb, wb = batch
+    return xb.copy(), yb.copy(), None if wb is None else wb.copy()
 
 
 def _kwargs(config: dict[str, Any]) -> str:
@@ -867,9 +874,10 @@ class _Loop:
         self.best_params = self.last_finite
         self.best = math.inf
         self.wait = 0
-        # What the untrained network scores, the yardstick for a loss that runs away: the loss
-        # of the first batch, which train_step computes before any update anyway (a separate
-        # pass over the data would cost a third of an epoch).
+        # What the network scores at the start, the yardstick for a loss that runs away: the
+        # loss of the first batch, which train_step computes before any update anyway (a pass
+        # over the data would cost a third of an epoch), or, for batches smaller than
+        # BASELINE_SAMPLES, of the first batches making up that many samples (_baseline).
         self.initial_loss = math.nan
         self.rising = 0
         self.ctrl_c = _CtrlC()  # replaced by the installed one while the run goes on
@@ -1002,7 +1010,10 @@ class _Loop:
             raise TypeError("Mini-batch optimizers need arrays or batches.")
         total, weight_total, correct, seen = 0.0, 0.0, 0, 0
         params, grads = net.parameters, net.gradients
-        for done, (xb, yb, wb) in enumerate(data.batches(batch_size, shuffle), start=1):
+        batches = data.batches(batch_size, shuffle)
+        if math.isnan(self.initial_loss):
+            batches = self._baseline(batches)
+        for done, (xb, yb, wb) in enumerate(batches, start=1):
             loss, right = net.train_step(xb, yb, l2=self.l2, sample_weight=wb)
             if math.isnan(self.initial_loss):
                 self.initial_loss = loss
@@ -1019,6 +1030,35 @@ class _Loop:
             if self.ctrl_c.requested:
                 return total / weight_total, correct, seen, done
         return total / weight_total, correct, seen, None
+
+    def _baseline(self, batches: Iterator[Batch]) -> Iterator[Batch]:
+        """Set the starting loss over the first BASELINE_SAMPLES samples; return the batches.
+
+        One small batch is not enough: with ``batch_size=1`` on a trained network, one
+        sample it gets right would make an ordinary epoch look like a runaway. The first
+        batches are read ahead (copied: a source may reuse its arrays), evaluated with the
+        starting weights, and trained on as they come. A first batch of that many samples
+        needs nothing: its training step's loss comes before any update.
+        """
+        first = next(batches, None)
+        if first is None or len(first[0]) >= BASELINE_SAMPLES:
+            return batches if first is None else itertools.chain([first], batches)
+        ahead = [_copied(first)]
+        seen = len(first[0])
+        while seen < BASELINE_SAMPLES:
+            batch = next(batches, None)
+            if batch is None:
+                break
+            ahead.append(_copied(batch))
+            seen += len(batch[0])
+        total = weight = 0.0
+        for xb, yb, wb in ahead:
+            loss, _ = self.net.evaluate(xb, yb, l2=self.l2, sample_weight=wb)
+            share = float(len(xb) if wb is None else wb.sum())
+            total, weight = total + loss * share, weight + share
+        if weight > 0 and math.isfinite(total):  # else the first step's loss decides
+            self.initial_loss = total / weight
+        return itertools.chain(ahead, batches)
 
     def run(
         self,
