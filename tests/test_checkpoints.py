@@ -3,6 +3,7 @@
 import json
 import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -474,3 +475,56 @@ def test_the_network_method_resumes_too(tmp_path):
     whole.fit(X, y, epochs=4, verbose=0)
     assert history.epochs == 4
     np.testing.assert_array_equal(resumed.parameters, whole.parameters)
+
+
+# --- templates: checked before a run, and what they would overwrite ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("run-{foo}.ckpt", "names the field 'foo', which this run does not have"),
+        ("run-{}.ckpt", "names the field {} (no name)"),
+        ("run-{epoch:.3f}-{loss:d}.ckpt", "formats a field wrongly"),
+        ("run-{epoch.ckpt", "is not a valid template"),
+    ],
+)
+def test_check_path_refuses_a_template_the_run_cannot_fill(template, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        checkpoints.check_path(template, ["loss", "val_loss"])
+
+
+def test_check_path_accepts_the_epoch_and_the_runs_metrics():
+    checkpoints.check_path("run.ckpt", [])
+    checkpoints.check_path("run-{epoch:03d}-{val_loss:.3f}-{{x}}.ckpt", ["loss", "val_loss"])
+
+
+def test_existing_paths_lists_the_files_a_template_would_overwrite(tmp_path):
+    for name in ("run-002.ckpt", "run-009.ckpt", "run-4-0.25.ckpt", "other.ckpt"):
+        (tmp_path / name).write_bytes(b"")
+    found = checkpoints.existing_paths(tmp_path / "run-{epoch:03d}.ckpt", range(1, 6))
+    assert found == [tmp_path / "run-002.ckpt"]
+    with_metric = tmp_path / "run-{epoch}-{loss:.2f}.ckpt"
+    assert checkpoints.existing_paths(with_metric, range(1, 6), ["loss"]) == [
+        tmp_path / "run-4-0.25.ckpt"
+    ]
+    assert checkpoints.existing_paths(tmp_path / "other.ckpt", range(1, 3)) == [
+        tmp_path / "other.ckpt"
+    ]
+    assert checkpoints.existing_paths(tmp_path / "none-{epoch}.ckpt", range(1, 3)) == []
+
+
+def test_started_lr_is_the_rate_the_checkpointed_run_began_with(tmp_path):
+    X, y = datasets.moons(80, seed=0)
+    path = tmp_path / "run.ckpt"
+    net = MLP([2, 4, 2], output="softmax", seed=0)
+    net.fit(X, y, epochs=2, lr=0.03, verbose=0, callbacks=[Checkpoint(path)])
+    assert checkpoints.started_lr(path) == 0.03
+    scheduled = tmp_path / "cosine.ckpt"
+    net.fit(
+        X, y, epochs=2, lr=0.2, schedule="cosine", verbose=0, callbacks=[Checkpoint(scheduled)]
+    )
+    assert checkpoints.started_lr(scheduled) == 0.2
+    plain = tmp_path / "plain.safetensors"
+    net.save(plain)
+    assert checkpoints.started_lr(plain) is None

@@ -204,3 +204,19 @@ def test_starting_the_command_line_imports_nothing_heavy():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout == "[]\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "received"),
+    [
+        (["train", "--epochs", "0"], "got '0'."),
+        (["train", "--epochs=-3"], "got '-3'."),
+        (["train", "--lr", "abc"], "got 'abc'."),
+    ],
+)
+def test_typers_own_checks_say_the_value_received(args, received, capsys):
+    with pytest.raises(SystemExit) as caught:
+        neuronet.cli.main(args)
+    assert caught.value.code == neuronet.cli.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.rstrip().endswith(received), err

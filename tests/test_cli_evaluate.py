@@ -253,3 +253,34 @@ def test_a_model_trained_on_a_built_in_set_scores_a_file_of_its_inputs(tmp_path,
     result = invoke(model, data, "--target", "y", "--json")
     assert result.exit_code == EXIT_OK, result.output
     assert json.loads(result.stdout)["accuracy"] == 1.0
+
+
+def test_text_labels_that_look_like_numbers_are_matched_in_every_chunk(tmp_path):
+    # A chunk of "007" labels alone was read as the number 7: "not one of the model's classes".
+    pd = require("pandas")
+    from neuronet import io
+    from neuronet.cli.tabular import Preprocessor
+
+    frame = pd.DataFrame({"x": [0.0, 1.0] * 20, "label": ["007", "A1"] * 20})
+    pre = Preprocessor.fit(frame, "label")
+    net = MLP([1, 4, 2], "tanh", "softmax", classes=pre.classes, seed=0)
+    net.fit(pre.transform(frame), pre.encode_target(frame), epochs=60, lr=0.05, verbose=0)
+    model = tmp_path / "m.safetensors"
+    io.save(net, model, sections={"preprocessing": pre.to_section()})
+    data = tmp_path / "test.csv"
+    data.write_text("x,label\n0,007\n1,A1\n0,007\n")
+    result = invoke(model, data, "--chunk-rows", "1", "--json")
+    assert result.exit_code == EXIT_OK, result.output
+    assert json.loads(result.stdout)["rows"] == 3
+
+
+def test_regression_metrics_of_targets_near_the_float64_limit(rng):
+    y = rng.normal(size=50) * 1e200
+    predicted = y + rng.normal(size=50) * 1e199
+    metrics = RegressionMetrics(scale=1e200)
+    with np.errstate(all="raise"):
+        metrics.update(y, predicted)
+    unit_y, unit_p = y / 1e200, predicted / 1e200
+    r2 = 1 - np.sum((unit_y - unit_p) ** 2) / np.sum((unit_y - unit_y.mean()) ** 2)
+    assert metrics.r2 == pytest.approx(r2) and metrics.mse == np.inf
+    assert metrics.mae == pytest.approx(np.mean(np.abs(unit_y - unit_p)) * 1e200)

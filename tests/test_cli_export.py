@@ -123,3 +123,38 @@ def test_without_the_onnx_package_it_says_what_to_install(model, tmp_path, monke
     assert result.exit_code == EXIT_FAILURE
     assert "needs the 'onnx' package: pip install" in result.output
     assert result.output.count("\n") == 1 and not (tmp_path / "m.onnx").exists()
+
+
+def test_a_model_with_preprocessing_says_the_graph_takes_the_preprocessed_inputs(tmp_path):
+    pd = require("pandas")
+    from neuronet import io
+    from neuronet.cli.tabular import Preprocessor
+
+    frame = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0], "c": ["a", "b", "a", "b"], "y": [0, 1] * 2})
+    pre = Preprocessor.fit(frame, "y")
+    path = tmp_path / "m.safetensors"
+    net = MLP([pre.n_inputs, 4, 2], output="softmax", classes=pre.classes, seed=0)
+    io.save(net, path, sections={"preprocessing": pre.to_section()})
+    result = runner.invoke(app, ["export", str(path), str(tmp_path / "m.onnx")])
+    assert result.exit_code == EXIT_OK, result.output
+    lines = result.output.splitlines()
+    assert len(lines) == 2 and lines[1].startswith(
+        "Note: the graph takes the 3 preprocessed inputs (numeric columns standardised with "
+        "the stored means and stds; one 0/1 input per category of each categorical column), "
+        "not the data file's columns"
+    )
+    as_json = runner.invoke(app, ["export", str(path), str(tmp_path / "m.onnx"), "-f", "--json"])
+    assert "preprocessed inputs" in json.loads(as_json.stdout)["note"]
+
+
+def test_a_model_without_preprocessing_has_no_note(model, tmp_path):
+    result = runner.invoke(app, ["export", str(model), str(tmp_path / "m.onnx")])
+    assert result.exit_code == EXIT_OK and "Note" not in result.output
+
+
+def test_out_that_is_the_model_file_is_a_usage_error(model):
+    before = model.read_bytes()
+    result = runner.invoke(app, ["export", str(model), str(model), "--force"])
+    assert result.exit_code == EXIT_USAGE
+    assert "is the model file MODEL" in result.output
+    assert model.read_bytes() == before

@@ -6,6 +6,7 @@ so every prediction is compared with the Python API on the same rows.
 
 import json
 import os
+import re
 import subprocess
 import sys
 from io import StringIO
@@ -351,3 +352,90 @@ def test_an_output_the_disk_refuses_is_one_line_and_leaves_nothing(tmp_path, mon
     assert "Traceback" not in result.output
     assert out.read_text() == "the previous file"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([model.name, data.name, out.name])
+
+
+def test_a_category_that_looks_like_a_number_is_matched_whatever_the_other_rows(tmp_path):
+    # "007" was read as the number 7 in a chunk of digits alone, and matched no category.
+    codes = ["007", "A13", "B22", "C9"] * 25
+    frame = pd.DataFrame({"code": codes, "y": ["yes" if c == "007" else "no" for c in codes]})
+    pre = Preprocessor.fit(frame, "y")
+    net = MLP([pre.n_inputs, 8, 2], "tanh", "softmax", classes=pre.classes, seed=0)
+    net.fit(pre.transform(frame), pre.encode_target(frame), epochs=40, lr=0.05, verbose=0)
+    model = tmp_path / "codes.safetensors"
+    io.save(net, model, sections={"preprocessing": pre.to_section()})
+    alone, mixed = tmp_path / "alone.csv", tmp_path / "mixed.csv"
+    alone.write_text("code\n007\n007\n")
+    mixed.write_text("code\n007\nA13\n")
+    first = [
+        runner.invoke(app, ["predict", str(model), str(path), "--proba"])
+        for path in (alone, mixed)
+    ]
+    assert [result.exit_code for result in first] == [EXIT_OK, EXIT_OK]
+    assert first[0].stdout.splitlines()[1] == first[1].stdout.splitlines()[1]
+    assert first[0].stdout.splitlines()[1].startswith("yes,")
+
+
+def test_an_output_the_disk_refuses_while_writing_is_one_line_and_keeps_the_old_file(
+    tmp_path, monkeypatch
+):
+    # The rows themselves cannot be written (not only the final flush): discarding the file
+    # then failed a second time, with a traceback.
+    import errno
+    import io as pyio
+
+    from neuronet import io as nio
+
+    frame = make_frame(np.random.default_rng(3), 400)
+    model = tmp_path / "m.safetensors"
+    train_model(frame, "label", model, epochs=2)
+    data = write(frame, tmp_path / "new.csv")
+    out = tmp_path / "scored.csv"
+    out.write_text("the previous file")
+
+    class Full(pyio.RawIOBase):
+        def writable(self):
+            return True
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    real_fdopen = os.fdopen
+
+    def fdopen(fd, *args, **kwargs):
+        real_fdopen(fd, *args, **kwargs).close()
+        return pyio.BufferedWriter(Full(), buffer_size=64)
+
+    monkeypatch.setattr(nio.os, "fdopen", fdopen)
+    result = runner.invoke(
+        app, ["predict", str(model), str(data), "-o", str(out), "--force"], env=WIDE
+    )
+    assert result.exit_code == EXIT_FAILURE, result.output
+    assert isinstance(result.exception, SystemExit)  # not a traceback
+    assert result.stderr.count("\n") == 1
+    assert f"Cannot save data file to {str(out)!r}: no space left on device" in result.stderr
+    assert out.read_text() == "the previous file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([model.name, data.name, out.name])
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        # beyond float32 once standardised: the input itself cannot be represented
+        ("1e300", r"column 'x', row 2: 1e\+300 is too large for the model: after scaling"),
+        # a valid float32, but the network's products overflow (empty probabilities before)
+        ("3e38", r"row 2: the model's prediction is not a finite number .*column 'x', 3e\+38"),
+    ],
+)
+def test_values_too_large_for_the_network_are_one_line_naming_the_row(tmp_path, value, message):
+    frame = pd.DataFrame({"x": [-1.0, 1.0] * 5, "y": ["a", "b"] * 5})  # mean 0, std 1
+    pre = Preprocessor.fit(frame, "y")
+    net = MLP([1, 8, 2], "relu", "softmax", classes=pre.classes, seed=0)
+    net.parameters[...] = 1.0  # 8 units of 3e38 add up to more than float32 holds
+    model = tmp_path / "m.safetensors"
+    io.save(net, model, sections={"preprocessing": pre.to_section()})
+    data = tmp_path / "new.csv"
+    data.write_text(f"x\n1\n{value}\n")
+    result = runner.invoke(app, ["predict", str(model), str(data), "--proba"], env=WIDE)
+    assert result.exit_code == EXIT_FAILURE
+    assert "Warning" not in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    assert re.search(message, result.stderr), result.stderr

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -128,3 +129,52 @@ def test_ctrl_c_with_json_still_prints_the_object(tmp_path, table):
     assert result.exit_code == EXIT_INTERRUPTED
     report = json.loads(result.stdout)
     assert report["interrupted"] is True and report["epochs"] == 2 and out.exists()
+
+
+def test_lr_on_resume_is_a_note_and_the_model_records_the_rate_used(tmp_path, table):
+    # --lr was silently ignored on resume while the model file recorded it as used.
+    ckpt, out = tmp_path / "run.ckpt", tmp_path / "model.safetensors"
+    options = [*OPTIONS[: OPTIONS.index("--epochs")], "--epochs", "4", "--seed", "3", "-q"]
+    first = runner.invoke(
+        app, ["train", str(table), *options, "--checkpoint", str(ckpt), "--out", str(out)]
+    )
+    assert first.exit_code == EXIT_OK, first.output
+    more = [*options[:-3], "--epochs", "6", "--seed", "3", "-q"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the library's UserWarning is not shown as such
+        result = runner.invoke(
+            app,
+            [
+                "train",
+                str(table),
+                *more,
+                "--resume",
+                str(ckpt),
+                "--lr",
+                "0.5",
+                "--out",
+                str(out),
+                "--force",
+            ],
+            env=WIDE,
+        )
+    assert result.exit_code == EXIT_OK, result.output
+    notes = [line for line in result.stderr.splitlines() if "--lr" in line]
+    assert notes == [
+        f"Note: --lr 0.5 is not used when resuming: the run goes on with the learning rate of "
+        f"the run in {str(ckpt)!r} (0.01), as it would have without the interruption."
+    ]
+    assert "UserWarning" not in result.output
+    options_used = load_options(out)
+    assert options_used["lr"] == 0.01 and options_used["epochs"] == 6
+    # Without --lr, no note.
+    again = runner.invoke(
+        app, ["train", str(table), *more, "--resume", str(ckpt), "--out", str(out), "--force"]
+    )
+    assert again.exit_code == EXIT_OK and "--lr" not in again.stderr
+
+
+def load_options(path):
+    from neuronet import io
+
+    return io.read(path).sections["training"].metadata["options"]

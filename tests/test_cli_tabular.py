@@ -5,7 +5,9 @@ SimpleImputer as independent references; the stored form is checked through a re
 """
 
 import os
+import re
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -536,3 +538,121 @@ def test_the_module_keeps_pandas_out_of_import_neuronet(tmp_path):
     )
     assert result.stdout.strip() == "[]"
     assert tabular.__name__ == "neuronet.cli.tabular"
+
+
+# --- text that looks like numbers, extreme numbers, awkward files -----------------------------
+
+
+def test_the_text_columns_are_read_as_text_whatever_a_chunk_holds(tmp_path):
+    # Type guessing per chunk made "007" the number 7 in a chunk without letters, so that it
+    # matched no stored category: the prediction depended on the other rows of the file.
+    train = pd.DataFrame(
+        {
+            "code": ["007", "A13", "1.50", "+5", "flag", "B22", "x", "y", "z", "w"] * 2,
+            "member": [True, False] * 10,
+            "label": ["007", "no"] * 10,
+        }
+    )
+    pre = Preprocessor.fit(train, "label")
+    assert pre.text_columns() == ["code", "label"]  # booleans are pandas' own, in any case
+    path = tmp_path / "new.csv"
+    path.write_text("code,member,label\n007,True,007\n1.50,false,no\n+5,True,no\n")
+    chunks = list(iter_tables(path, chunk_rows=1, text_columns=pre.text_columns()))
+    assert [chunk["code"].iloc[0] for chunk in chunks] == ["007", "1.50", "+5"]
+    X = np.concatenate([pre.transform(chunk) for chunk in chunks])
+    assert X[:, :10].sum(axis=1).tolist() == [1, 1, 1]  # each a known category
+    labels = [pre.target_values(chunk).tolist() for chunk in chunks]
+    assert labels == [[0], [1], [1]]
+
+
+def test_duplicate_column_names_are_one_line_naming_the_column(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "dup.parquet"
+    table = pa.Table.from_arrays([pa.array([1.0, 2.0]), pa.array([3.0, 4.0])], names=["x", "x"])
+    pq.write_table(table, path)
+    for read in (read_table, lambda p: list(iter_tables(p, chunk_rows=1))):
+        with pytest.raises(DataError, match=r"dup\.parquet: the column name 'x' appears 2 times"):
+            read(path)
+
+
+def test_a_late_latin_1_byte_is_reported_at_its_line_and_offset(tmp_path):
+    path = tmp_path / "latin.csv"
+    lines = ["x,y\n"] + [f"{i},a\n" for i in range(3000)]
+    head = "".join(lines).encode()
+    path.write_bytes(head + "5,caf\xe9\n".encode("latin-1"))
+    with pytest.raises(DataError) as caught:
+        read_table(path)
+    offset = len(head) + len(b"5,caf")
+    assert f"not UTF-8 text (line {len(lines) + 1}, byte {offset:,} of the file)" in str(
+        caught.value
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "header", "hint"),
+    [
+        ("semi.csv", "a;b;y", "looks separated by semicolons, but neuronet reads .csv files"),
+        ("commas.tsv", "a,b,y", "looks separated by commas, but neuronet reads .tsv files"),
+        ("tabs.csv", "a\tb\ty", "name the file .tsv"),
+    ],
+)
+def test_a_file_read_as_one_column_says_which_separator_it_seems_to_use(
+    tmp_path, name, header, hint
+):
+    path = tmp_path / name
+    path.write_text(header + "\n" + header.replace("a", "1").replace("b", "2") + "\n")
+    frame = read_table(path)
+    pre = Preprocessor.fit(pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0], "y": ["p", "q"]}), "y")
+    message = f"single column named {re.escape(repr(header))}.*{re.escape(hint)}"
+    with pytest.raises(DataError, match=message):
+        pre.transform(frame, source=str(path))
+    with pytest.raises(DataError, match=r"no target column 'y'.*single column named"):
+        Preprocessor.fit(frame, "y", source=str(path))
+
+
+@pytest.mark.parametrize("magnitude", [1e200, 1.7e308])
+def test_numbers_near_the_float64_limit_are_standardised_without_overflow(magnitude):
+    values = np.array([1.0, -0.5, 0.25, 0.9]) * magnitude
+    frame = pd.DataFrame({"x": values, "t": values[::-1], "y": ["a", "b", "a", "b"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning reaches the user
+        pre = Preprocessor.fit(frame.drop(columns="t"), "y")
+        X = pre.transform(frame)
+        regression = Preprocessor.fit(
+            frame.drop(columns="y"), "t", task="regression", impute="median"
+        )
+        y = regression.encode_target(frame)
+    unit = values / magnitude
+    expected = (unit - unit.mean()) / unit.std()
+    np.testing.assert_allclose(X[:, 0], expected, rtol=1e-6)
+    np.testing.assert_allclose(y, expected[::-1], rtol=1e-6)
+    assert regression.notes == []  # not "constant"
+    assert np.isfinite(regression.target_std) and regression.target_std > 0
+
+
+def test_ordinary_numbers_are_standardised_bit_for_bit_as_numpy_does(rng):
+    values = rng.normal(40, 12, 500)
+    pre = Preprocessor.fit(pd.DataFrame({"x": values, "y": ["a", "b"] * 250}), "y")
+    spec = pre.describe()["features"][0]
+    assert (spec["mean"], spec["std"]) == (float(values.mean()), float(values.std()))
+
+
+def test_a_value_a_float32_input_cannot_hold_names_its_column_row_and_value():
+    pre = Preprocessor.fit(pd.DataFrame({"x": [0.0, 1.0, 2.0], "y": ["a", "b", "a"]}), "y")
+    new = pd.DataFrame({"x": [1.0, 2.0, 1e300]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(DataError, match=r"new\.csv: column 'x', row 13: 1e\+300 is too large"):
+            pre.transform(new, source="new.csv", first_row=11)
+
+
+def test_a_classifier_whose_classes_are_not_its_preprocessings_is_refused(tmp_path):
+    frame = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0], "y": ["a", "b", "a", "c"]})
+    pre = Preprocessor.fit(frame, "y")
+    path = tmp_path / "m.safetensors"
+    net = MLP([1, 3, 3], output="softmax", classes=["c", "b", "a"], seed=0)
+    io.save(net, path, sections={"preprocessing": pre.to_section()})
+    with pytest.raises(io.ModelFileError, match=r"classes \(c, b, a\) are not its prep"):
+        tabular.read_model(path)

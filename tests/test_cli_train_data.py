@@ -5,6 +5,7 @@ user's labels and units, and one clear line for every mistake in the data or the
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -555,3 +556,149 @@ def test_without_pandas_a_table_is_one_line_saying_what_to_install(tmp_path, rng
     result = train(data, "--target", "kind", *FAST, "--out", tmp_path / "m.safetensors")
     assert result.exit_code == EXIT_FAILURE
     assert "pip install 'neuronet[data]'" in one_error(result)
+
+
+# --- extreme numbers, destinations and checkpoints ------------------------------------------
+
+
+def _extreme(path, column, values):
+    rng = np.random.default_rng(0)
+    n = len(values)
+    frame = pd.DataFrame({"x": rng.normal(size=n), "label": np.where(np.arange(n) % 2, "a", "b")})
+    frame[column] = values
+    return write(frame, path)
+
+
+@pytest.mark.parametrize(
+    ("column", "scale", "target"),
+    [
+        ("t", 1e200, "t"),  # a regression target: squares overflow, "constant", a traceback
+        ("x", 1.7e308, "label"),  # a feature near the float64 limit: warnings, a traceback
+        ("x", 1e250, "label"),  # std overflowed to inf: the column silently zeroed
+    ],
+)
+def test_numbers_near_the_float64_limit_train_without_warnings(tmp_path, column, scale, target):
+    values = np.random.default_rng(1).uniform(-1, 1, 60) * scale
+    data = _extreme(tmp_path / "big.csv", column, values)
+    out = tmp_path / "m.safetensors"
+    task = ["--task", "regression"] if target == "t" else []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        result = train(data, "--target", target, *task, *FAST, "--out", out, "--json")
+    assert result.exit_code == EXIT_OK, result.output
+    assert "constant" not in result.stderr
+    pre = io.read(out).sections["preprocessing"]
+    std = pre.arrays["std"][0] if column == "x" else pre.arrays["target"][1]
+    assert 0.1 * scale < std < scale  # of the training rows: finite, the column's own scale
+    if column == "t":
+        metrics = json.loads(result.stdout)["metrics"]
+        assert np.isfinite(metrics["r2"]) and metrics["mse"] is None  # inf: beyond float64
+
+
+def test_out_or_checkpoint_that_is_the_data_file_is_a_usage_error(tmp_path, rng):
+    data = write(animals(rng), tmp_path / "animals.csv")
+    before = data.read_bytes()
+    for option in ("--out", "--checkpoint"):
+        result = train(data, "--target", "kind", *FAST, option, data, "--force")
+        assert result.exit_code == EXIT_USAGE
+        assert f"'{option}': {str(data)!r} is the data file DATA" in usage_line(result)
+    assert data.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("run-{foo}.ckpt", "names the field 'foo', which this run does not have"),
+        ("run-{epoch:s}.ckpt", "formats a field wrongly"),
+        ("run-{epoch.ckpt", "is not a valid template"),
+        ("run-{val_accuracy}.ckpt", "field 'val_accuracy', which this run does not have"),
+    ],
+)
+def test_a_checkpoint_template_that_cannot_be_filled_is_a_usage_error_before_training(
+    tmp_path, rng, template, message
+):
+    data = write(houses(rng), tmp_path / "houses.csv")  # a regression: no accuracy
+    result = train(
+        data,
+        "--target",
+        "price",
+        *FAST,
+        "--checkpoint",
+        tmp_path / template,
+        "--out",
+        tmp_path / "m.safetensors",
+    )
+    assert result.exit_code == EXIT_USAGE
+    assert message in usage_line(result)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["houses.csv"]
+
+
+def test_a_checkpoint_template_does_not_overwrite_a_run_without_force(tmp_path, rng):
+    data = write(animals(rng), tmp_path / "animals.csv")
+    old = tmp_path / "run-003.ckpt"
+    old.write_text("an earlier run")
+    template = tmp_path / "run-{epoch:03d}.ckpt"
+    args = ["--target", "kind", *FAST, "--epochs", "5", "--checkpoint", template]
+    result = train(data, *args, "--out", tmp_path / "m.safetensors")
+    assert result.exit_code == EXIT_USAGE
+    assert f"{str(old)!r} already exists and this run would overwrite it" in usage_line(result)
+    assert old.read_text() == "an earlier run"
+    # Epochs it will not reach are no conflict; --force overwrites.
+    assert (
+        train(
+            data,
+            *args[:-4],
+            "--epochs",
+            "2",
+            "--checkpoint",
+            template,
+            "--out",
+            tmp_path / "a.safetensors",
+        ).exit_code
+        == EXIT_OK
+    )
+    assert train(data, *args, "--out", tmp_path / "b.safetensors", "--force").exit_code == EXIT_OK
+    assert old.read_bytes() != b"an earlier run"
+
+
+def test_a_checkpoint_the_disk_refuses_stops_training_and_saves_the_model(
+    tmp_path, rng, monkeypatch
+):
+    import errno
+
+    from neuronet import checkpoints
+    from neuronet import io as nio
+
+    def full(path, *args, **kwargs):
+        raise nio._save_error(Path(path), OSError(errno.ENOSPC, "No space left on device"))
+
+    monkeypatch.setattr(checkpoints, "save", full)
+    data = write(animals(rng), tmp_path / "animals.csv")
+    out, ckpt = tmp_path / "m.safetensors", tmp_path / "run.ckpt"
+    result = train(data, "--target", "kind", *FAST, "--checkpoint", ckpt, "--out", out)
+    assert result.exit_code == EXIT_FAILURE
+    line = one_error(result)
+    assert f"Cannot save model to {str(ckpt)!r}: no space left on device" in line
+    assert (
+        f"training stopped after epoch 1, and the model trained so far was saved to {str(out)!r}"
+        in line
+    )
+    assert io.read(out).sections["training"].metadata["epochs"] == 1
+
+
+def test_a_model_the_disk_refuses_is_one_line_that_says_it_once(tmp_path, rng, monkeypatch):
+    import errno
+
+    from neuronet import io as nio
+
+    def full(net, path, **kwargs):
+        raise nio._save_error(Path(path), OSError(errno.ENOSPC, "No space left on device"))
+
+    monkeypatch.setattr(nio, "save", full)
+    data = write(animals(rng), tmp_path / "animals.csv")
+    out = tmp_path / "m.safetensors"
+    result = train(data, "--target", "kind", *FAST, "--out", out)
+    assert result.exit_code == EXIT_FAILURE
+    line = one_error(result)
+    assert line.startswith(f"Error: Cannot save model to {str(out)!r}: no space left on device")
+    assert "could not save" not in line

@@ -88,8 +88,12 @@ def reseal(header: dict, body: bytes) -> bytes:
     except Exception:
         return join(header, body)
     metadata = header.setdefault("__metadata__", {})
-    sections = metadata.get("sections")
-    metadata["sha256"] = _digest(tensors, sections if isinstance(sections, str) else None)
+    sections, config = metadata.get("sections"), metadata.get("config")
+    metadata["sha256"] = _digest(
+        tensors,
+        sections if isinstance(sections, str) else None,
+        config if isinstance(config, str) else None,
+    )
     return join(header, body)
 
 
@@ -168,7 +172,7 @@ def metadata_edit(draw, data: bytes) -> bytes:
 
 @st.composite
 def config_edit(draw, data: bytes) -> bytes:
-    """One entry of the architecture changed: the checksum does not cover it."""
+    """One entry of the architecture changed, the checksum recomputed or not."""
     header, body = split(data)
     config = json.loads(header["__metadata__"]["config"])
     keys = [
@@ -220,7 +224,8 @@ def config_edit(draw, data: bytes) -> bytes:
     else:
         config[key] = draw(json_values | st.sampled_from(["batch", "layer", "auto", 0.5, 1.0]))
     header["__metadata__"]["config"] = json.dumps(config)
-    return join(header, body)
+    # The checksum covers the architecture: resealed, the edit reaches the structure checks.
+    return reseal(header, body) if draw(st.booleans()) else join(header, body)
 
 
 @st.composite
@@ -281,10 +286,11 @@ def consistent_forgery(draw, data: bytes) -> bytes:
                 ['{"a.b": {}}', '{"preprocessing": []}', '{"": {}}', '{"ghost": {}}']
             )
         )
-    sections = metadata.get("sections")
+    sections, config = metadata.get("sections"), metadata.get("config")
     metadata["sha256"] = _digest(
         {k: np.ascontiguousarray(v) for k, v in tensors.items()},
         sections if isinstance(sections, str) else None,
+        config if isinstance(config, str) else None,
     )
     return save(tensors, metadata=metadata)
 

@@ -122,15 +122,31 @@ def test_tampered_architecture_is_detected(tmp_path, trained):
     net, _ = trained
     path = tmp_path / "m.safetensors"
     net.save(path)
-    data = path.read_bytes()
-    header_len = struct.unpack("<Q", data[:8])[0]
-    header = json.loads(data[8 : 8 + header_len])
-    config = json.loads(header["__metadata__"]["config"])
-    config["sizes"] = [3, 7, 4, 3]
-    header["__metadata__"]["config"] = json.dumps(config)
-    new_header = json.dumps(header).encode()
-    path.write_bytes(struct.pack("<Q", len(new_header)) + new_header + data[8 + header_len :])
+    config = {**net.get_config(), "sizes": [3, 7, 4, 3]}
+    _rewrite_metadata(path, reseal=True, config=json.dumps(config))
     with pytest.raises(ModelFileError, match="architecture needs"):
+        load(path)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"activations": [{"name": "tanh", "params": {}}] * 2},
+        {"activations": [{"name": "leaky_relu", "params": {"negative_slope": 0.3}}] * 2},
+        {"classes": ["c", "b", "a"]},
+    ],
+    ids=["hidden activations", "an activation's parameter", "classes reordered"],
+)
+def test_an_edited_architecture_that_still_fits_the_weights_is_refused(tmp_path, edit):
+    # The checksum once covered the tensors alone: another activation, or the classes in
+    # another order, loaded silently as a different model.
+    net = MLP([3, 4, 4, 3], activation="relu", output="softmax", classes=["a", "b", "c"], seed=0)
+    path = tmp_path / "m.safetensors"
+    net.save(path)
+    config = {**net.get_config(), **edit}
+    assert config != net.get_config()
+    _rewrite_metadata(path, config=json.dumps(config))
+    with pytest.raises(ModelFileError, match=r"m\.safetensors.*architecture.*checksum"):
         load(path)
 
 
@@ -188,8 +204,16 @@ def test_loading_never_unpickles(tmp_path, trained, monkeypatch):
 DATA = Path(__file__).parent / "data"
 
 
-def _rewrite_metadata(path, **changes):
-    """Rewrite a saved file's metadata entries (None deletes one), keeping its tensors."""
+def _rewrite_metadata(path, *, reseal=False, **changes):
+    """Rewrite a saved file's metadata entries (None deletes one), keeping its tensors.
+
+    With ``reseal``, the checksum is recomputed, as anyone editing the file could: only the
+    loader's checks of the structure then stand between the edit and the user.
+    """
+    from safetensors.numpy import load_file
+
+    from neuronet.io import _digest
+
     data = path.read_bytes()
     header_len = struct.unpack("<Q", data[:8])[0]
     header = json.loads(data[8 : 8 + header_len])
@@ -198,6 +222,9 @@ def _rewrite_metadata(path, **changes):
             header["__metadata__"].pop(key, None)
         else:
             header["__metadata__"][key] = value
+    if reseal:
+        meta = header["__metadata__"]
+        meta["sha256"] = _digest(load_file(path), meta.get("sections"), meta.get("config"))
     new_header = json.dumps(header).encode()
     path.write_bytes(struct.pack("<Q", len(new_header)) + new_header + data[8 + header_len :])
 
@@ -533,7 +560,7 @@ def _forge(path, tensors, metadata):
     from neuronet.io import _digest
 
     metadata = dict(metadata)
-    metadata["sha256"] = _digest(tensors, metadata.get("sections"))
+    metadata["sha256"] = _digest(tensors, metadata.get("sections"), metadata.get("config"))
     save_file(tensors, path, metadata=metadata)
 
 
@@ -593,7 +620,7 @@ def test_an_architecture_far_larger_than_its_weights_is_refused_before_building_
     path = tmp_path / "m.safetensors"
     net.save(path)
     config = {**net.get_config(), "sizes": [2**31, 6, 4, 3]}
-    _rewrite_metadata(path, config=json.dumps(config))
+    _rewrite_metadata(path, reseal=True, config=json.dumps(config))
     with pytest.raises(
         ModelFileError,
         match=r"architecture needs tensor 'layers.0.weights' of shape \(2147483648, 6\); "
@@ -613,7 +640,7 @@ def test_json_that_python_cannot_parse_is_a_model_file_error(tmp_path, trained, 
     net, _ = trained
     path = tmp_path / "m.safetensors"
     net.save(path)
-    _rewrite_metadata(path, config=config)
+    _rewrite_metadata(path, reseal=True, config=config)
     for function in (read_metadata, load):
         with pytest.raises(ModelFileError, match="architecture description is invalid"):
             function(path)

@@ -43,19 +43,32 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+import re
+import string
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import io
+from . import io, training
 from .training import Callback, History, TrainingState
 
 if TYPE_CHECKING:
     from .network import MLP
 
-__all__ = ["SECTION", "Checkpoint", "check_network", "copy_weights", "read", "restore", "save"]
+__all__ = [
+    "SECTION",
+    "Checkpoint",
+    "check_network",
+    "check_path",
+    "copy_weights",
+    "existing_paths",
+    "read",
+    "restore",
+    "save",
+    "started_lr",
+]
 
 #: The name of the model-file section that holds the training state.
 SECTION = "training_state"
@@ -206,6 +219,129 @@ class Checkpoint(Callback):
                 f"formats it wrongly ({err!r}); the fields are epoch and "
                 f"{', '.join(logs)}."
             ) from None
+
+
+def _fields(path: str) -> list[str]:
+    """The names of ``path``'s ``str.format`` fields; ValueError for a malformed template."""
+    names = []
+    for _, name, spec, _ in string.Formatter().parse(path):
+        if name is None:
+            continue
+        if "{" in (spec or ""):
+            raise ValueError("a field's format nests another field")
+        names.append(re.split(r"[.\[]", name, maxsplit=1)[0])
+    return names
+
+
+def check_path(path: str | os.PathLike[str], metrics: Iterable[str]) -> None:
+    """Raise ValueError unless ``path`` is a template a :class:`Checkpoint` can fill.
+
+    Its ``str.format`` fields must be ``epoch`` (an integer) or among ``metrics`` (floats:
+    the keys of the run's logs), each with a format that suits its value. A run checks this
+    before training, so that a typo is not found after the first epoch.
+
+    Examples
+    --------
+    >>> check_path("run-{epoch:03d}-{val_loss:.3f}.safetensors", ["loss", "val_loss"])
+    >>> check_path("run-{foo}.safetensors", ["loss"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: 'run-{foo}.safetensors' names the field 'foo', which this run does not have; ...
+    """
+    text = os.fspath(path)
+    metrics = list(metrics)
+    known = ", ".join(["epoch", *metrics])
+    try:
+        names = _fields(text)
+    except ValueError as err:
+        raise ValueError(
+            f"{text!r} is not a valid template ({err}); write a field as {{epoch}} or "
+            f"{{epoch:03d}}, and a brace itself as {{{{ or }}}}."
+        ) from None
+    for name in names:
+        if name != "epoch" and name not in metrics:
+            shown = repr(name) if name else "{} (no name)"
+            raise ValueError(
+                f"{text!r} names the field {shown}, which this run does not have; the fields "
+                f"are {known}."
+            )
+    if names:
+        try:
+            text.format(epoch=1, **dict.fromkeys(metrics, 0.5))
+        except (KeyError, IndexError, ValueError, TypeError, AttributeError) as err:
+            raise ValueError(
+                f"{text!r} formats a field wrongly ({err}); the epoch is an integer "
+                f"({{epoch:03d}}), the metrics are numbers ({{val_loss:.3f}})."
+            ) from None
+
+
+class _Any:
+    """Formats as a marker whatever the format: a metric's value not known yet."""
+
+    def __format__(self, spec: str) -> str:
+        return "\0"
+
+
+def existing_paths(
+    path: str | os.PathLike[str], epochs: Iterable[int], metrics: Iterable[str] = ()
+) -> list[Path]:
+    """The files that exist among those ``path`` would be filled to for ``epochs``.
+
+    ``epochs`` are counted from 1, as :class:`Checkpoint` fills ``{epoch}``. A field of a
+    metric (``{val_loss:.3f}``) stands for any text, since its value is not known before
+    the epoch. ``path`` is assumed valid (:func:`check_path`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "run-002-0.41.ckpt").write_bytes(b"")
+    >>> template = folder / "run-{epoch:03d}-{loss:.2f}.ckpt"
+    >>> [p.name for p in existing_paths(template, range(1, 4), ["loss"])]
+    ['run-002-0.41.ckpt']
+    """
+    text = os.fspath(path)
+    if not _fields(text):
+        return [Path(text)] if Path(text).exists() else []
+    metrics = list(metrics)
+    folders: dict[Path, set[str]] = {}
+    found: list[Path] = []
+    for epoch in epochs:
+        filled = Path(text.format(epoch=epoch, **dict.fromkeys(metrics, _Any())))
+        folder = filled.parent
+        if folder not in folders:
+            try:
+                folders[folder] = set(os.listdir(folder)) if folder.is_dir() else set()
+            except OSError:
+                folders[folder] = set()
+        names = folders[folder]
+        if not names:
+            continue
+        if "\0" not in filled.name:
+            if filled.name in names:
+                found.append(filled)
+            continue
+        pattern = re.compile(".*".join(map(re.escape, filled.name.split("\0"))), re.DOTALL)
+        found.extend(folder / name for name in sorted(names) if pattern.fullmatch(name))
+    return found
+
+
+def started_lr(path: str | os.PathLike[str]) -> float | None:
+    """The learning rate a checkpoint's run began with: its schedule's first, else its
+    optimizer's (the rate ``fit(resume_from=path)`` goes on from); None if it has none
+    (L-BFGS) or the file holds no training state. Reads the file's header only.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no file at ``path``.
+    neuronet.ModelFileError
+        If it is not a model file.
+    """
+    meta = io.read_metadata(path).sections.get(SECTION)
+    if not isinstance(meta, dict):
+        return None
+    meta = _decode(meta)
+    return training.started_lr(meta.get("optimizer"), meta.get("schedule"))
 
 
 # --- the file ---------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ The file holds every layer's weights, biases and activation parameters as named 
 (``layers.0.weights``, ``layers.0.bias``, ``layers.0.activation``, ...). Its metadata holds a
 JSON description of the architecture (sizes, activations and their parameters, loss,
 classes), the library version, the time it was saved and a SHA-256 digest of the tensor
-bytes, so a file whose numbers were altered after saving is refused rather than silently used.
+bytes and the architecture, so a file whose numbers, activations or classes were altered after
+saving is refused rather than silently used as another model.
 :func:`read_metadata` reads that description without the weights and without building the
 network (``neuronet info`` uses it).
 
@@ -167,15 +168,28 @@ def _views(net: MLP) -> dict[str, np.ndarray[Any, Any]]:
     }
 
 
-def _digest(tensors: dict[str, np.ndarray[Any, Any]], sections_json: str | None = None) -> str:
+def _digest(
+    tensors: dict[str, np.ndarray[Any, Any]],
+    sections_json: str | None = None,
+    config_json: str | None = None,
+) -> str:
+    """SHA-256 of the tensors (names and bytes), the sections' JSON and the architecture's.
+
+    The architecture is as much the model as its weights (an activation, the order of the
+    classes), and the sections' JSON is part of what they mean (a column order, a class list):
+    an edit to either is refused like an edited weight. (It is a checksum, not a signature:
+    whoever edits a file can recompute it, so loading checks the structure as well.)
+    """
     sha = hashlib.sha256()
     for name in sorted(tensors):
         sha.update(name.encode())
         sha.update(tensors[name].tobytes())
     if sections_json is not None:
-        # The sections' JSON is part of what they mean (a column order, a class list), so it
-        # is covered too: an edited preprocessing is refused like an edited weight.
         sha.update(sections_json.encode())
+    if config_json is not None:
+        # Prefixed, so that no split of the same bytes between sections and config collides.
+        sha.update(b"\x00config\x00")
+        sha.update(config_json.encode())
     return sha.hexdigest()
 
 
@@ -282,9 +296,9 @@ def save(
         tensors.update(extra)
         metadata["format_version"] = SECTIONS_FORMAT_VERSION
         metadata["sections"] = sections_json
-        metadata["sha256"] = _digest(tensors, sections_json)
+        metadata["sha256"] = _digest(tensors, sections_json, metadata["config"])
     else:
-        metadata["sha256"] = _digest(tensors)
+        metadata["sha256"] = _digest(tensors, None, metadata["config"])
     _write_atomically(to_bytes(tensors, metadata=metadata), path)
 
 
@@ -447,11 +461,14 @@ def read(path: str | os.PathLike[str]) -> SavedModel:
         raise fail(f"not a valid safetensors file (truncated or corrupted?): {err}") from None
     metadata = header["__metadata__"]
     _check_format(metadata, fail)
-    sections_json = metadata.get("sections")
-    if _digest(tensors, sections_json) != metadata.get("sha256"):
+    sections_json, config_json = (
+        value if isinstance(value, str) else None
+        for value in (metadata.get("sections"), metadata.get("config"))
+    )
+    if _digest(tensors, sections_json, config_json) != metadata.get("sha256"):
         raise fail(
-            "its weights do not match the checksum written when it was saved "
-            "(the file was corrupted or altered)."
+            "its weights, architecture or sections do not match the checksum written when it "
+            "was saved (the file was corrupted or altered)."
         )
     info = _info(path, metadata, fail)
     _check_sizes_fit(info.config, tensors, fail)
@@ -498,7 +515,7 @@ def _check_sizes_fit(
 ) -> None:
     """Refuse layer widths that the file's weights do not have, before building anything.
 
-    The checksum covers the tensors, not the architecture's JSON, so an edited ``sizes`` of
+    The checksum can be recomputed by whoever edits the file, so an edited ``sizes`` of
     ``[3, 10**9, 1]`` must be refused here rather than by allocating the network it describes.
     """
     sizes = config.get("sizes")

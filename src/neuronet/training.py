@@ -31,7 +31,7 @@ import math
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import FrameType
 from typing import TYPE_CHECKING, Any, cast
@@ -459,11 +459,8 @@ def fit(
         loop.begin(opt, sched, epochs, settings, rng_start)
         if resume_from is not None:
             loop.check(resumed, os.fspath(resume_from))
-            # The run's starting rate: a schedule's lr0, else the optimizer's (constant) lr.
-            started = (resumed.schedule or {}).get("state", {}).get("lr0")
-            if started is None:
-                started = resumed.optimizer.get("config", {}).get("lr")
-            if lr is not None and started is not None and float(lr) != float(started):
+            started = started_lr(resumed.optimizer, resumed.schedule)
+            if lr is not None and started is not None and float(lr) != started:
                 warn_user(
                     f"`lr`={lr!r} is not used when resuming from {os.fspath(resume_from)!r}: "
                     f"the run began with {started!r} and goes on from the checkpoint's "
@@ -575,6 +572,24 @@ RUNAWAY_FACTOR = 100.0
 BASELINE_SAMPLES = 32
 #: A loss above the untrained network's that rose this many epochs in a row has run away.
 RUNAWAY_EPOCHS = 5
+
+
+def started_lr(optimizer: Any, schedule: Any) -> float | None:
+    """The learning rate a run began with, from its optimizer's and schedule's state dicts.
+
+    A schedule's first rate (``lr0``), else the optimizer's (constant without a schedule);
+    None for neither (L-BFGS) or anything malformed. :func:`neuronet.checkpoints.started_lr`
+    reads them from a checkpoint file.
+    """
+
+    def part(state: Any, key: str) -> Mapping[str, Any]:
+        value = state.get(key) if isinstance(state, Mapping) else None
+        return value if isinstance(value, Mapping) else {}
+
+    lr = part(schedule, "state").get("lr0")
+    if lr is None:
+        lr = part(optimizer, "config").get("lr")
+    return float(lr) if isinstance(lr, int | float) and not isinstance(lr, bool) else None
 
 
 def _copied(batch: Batch) -> Batch:

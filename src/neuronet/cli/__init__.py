@@ -57,6 +57,7 @@ A traceback means a bug in neuronet; please report it.
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -139,6 +140,27 @@ app.command()(export)
 app.command()(playground)
 
 
+def _value_received(err: Exception, args: list[str], message: str) -> str:
+    """``", got '0'"`` for a bad option value whose message does not show it, else ``""``.
+
+    typer's own checks (``min=1``, a number) say what was expected but not what was given;
+    the value is found after the option's name on the command line.
+    """
+    param = getattr(err, "param", None)
+    opts = [opt for opt in getattr(param, "opts", []) if opt.startswith("-")]
+    if type(err).__name__ != "BadParameter" or not opts or "got " in message:
+        return ""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        for opt in opts:
+            if arg == opt and i + 1 < len(args):
+                return f", got {args[i + 1]!r}."
+            if opt.startswith("--") and arg.startswith(opt + "="):
+                return f", got {arg[len(opt) + 1 :]!r}."
+    return ""
+
+
 def main(args: list[str] | None = None) -> None:
     """Run the command line (the ``neuronet`` script and ``python -m neuronet``).
 
@@ -156,6 +178,7 @@ def main(args: list[str] | None = None) -> None:
     except TyperException as err:  # click's exceptions, as typer ships them
         exit_code = getattr(err, "exit_code", EXIT_FAILURE)
         message = " ".join(str(getattr(err, "format_message", err.__str__)()).split())
+        message += _value_received(err, sys.argv[1:] if args is None else args, message)
         ctx = getattr(err, "ctx", None)
         where = ctx.command_path if ctx is not None else PROG_NAME
         if type(err).__name__ == "NoArgsIsHelpError":

@@ -30,7 +30,7 @@ import typer
 
 from ._errors import ModelPath, bad_value, fail
 from ._output import JSON_HELP, print_json
-from .predict import load_model, note_ignored, plain_preprocessor
+from .predict import load_model, network_outputs, note_ignored, plain_preprocessor
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -125,7 +125,9 @@ class RegressionMetrics:
 
     The spread of the target is accumulated as each batch's mean and sum of squared
     deviations, merged with Chan et al.'s formula, so a large mean does not cancel digits
-    as :math:`\sum y^2 - (\sum y)^2 / n` would.
+    as :math:`\sum y^2 - (\sum y)^2 / n` would. The sums are kept in units of ``scale`` (the
+    power of two nearest it: exact), so that targets of 1e200, whose squares overflow, still
+    give :math:`R^2`; an MSE beyond float64 is infinite.
 
     Examples
     --------
@@ -136,7 +138,8 @@ class RegressionMetrics:
     (0.4167, 0.5, 0.375)
     """
 
-    def __init__(self) -> None:
+    def __init__(self, scale: float = 1.0) -> None:
+        self._exponent = int(np.frexp(scale)[1]) if math.isfinite(scale) and scale > 0 else 0
         self.n = 0
         self.squared = 0.0
         self.absolute = 0.0
@@ -144,6 +147,10 @@ class RegressionMetrics:
         self.m2 = 0.0
 
     def update(self, y: NDArray[np.float64], predicted: NDArray[np.float64]) -> None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._update(np.ldexp(y, -self._exponent), np.ldexp(predicted, -self._exponent))
+
+    def _update(self, y: NDArray[np.float64], predicted: NDArray[np.float64]) -> None:
         error = y - predicted
         self.squared += float(np.dot(error, error))
         self.absolute += float(np.abs(error).sum())
@@ -158,11 +165,13 @@ class RegressionMetrics:
 
     @property
     def mse(self) -> float:
-        return self.squared / self.n
+        with np.errstate(over="ignore"):
+            return float(np.ldexp(self.squared / self.n, 2 * self._exponent))
 
     @property
     def mae(self) -> float:
-        return self.absolute / self.n
+        with np.errstate(over="ignore"):
+            return float(np.ldexp(self.absolute / self.n, self._exponent))
 
     @property
     def r2(self) -> float:
@@ -224,7 +233,9 @@ def evaluate(
     source = str(data)
     state: tuple[Preprocessor, str, ClassificationMetrics | RegressionMetrics] | None = None
     try:
-        for chunk in tabular.iter_tables(data, chunk_rows=chunk_rows):
+        # Text labels and categories are read as text whatever a chunk holds ("007" too).
+        text = pre.text_columns(target) if pre is not None else []
+        for chunk in tabular.iter_tables(data, chunk_rows=chunk_rows, text_columns=text):
             if state is None:
                 used, column = _first_chunk(net, pre, chunk, target, source)
                 state = (
@@ -232,7 +243,7 @@ def evaluate(
                     column,
                     ClassificationMetrics(used.classes or [])
                     if used.task == "classification"
-                    else RegressionMetrics(),
+                    else RegressionMetrics(scale=used.target_std),
                 )
             _update(net, *state, chunk, source)
     except tabular.DataError as err:
@@ -276,9 +287,8 @@ def _update(
     source: str,
 ) -> None:
     first_row = int(chunk.index[0]) + 1
-    X = pre.transform(chunk, source=source, first_row=first_row)
+    X, outputs = network_outputs(net, pre, chunk, source=source)
     values = pre.target_values(chunk, source=source, first_row=first_row, column=target)
-    outputs = net.forward(X)
     if isinstance(metrics, ClassificationMetrics):
         if outputs.shape[1] == 1:  # one sigmoid unit for two classes, as MLP.predict decides
             predicted = (outputs[:, 0] >= 0.5).astype(np.intp)
@@ -286,11 +296,15 @@ def _update(
             predicted = outputs.argmax(axis=1).astype(np.intp)
         metrics.update(values, predicted)
     else:
-        metrics.update(values, pre.decode_target(outputs.astype(np.float64)[:, 0]))
+        predicted = pre.decode_target(outputs.astype(np.float64)[:, 0])
+        pre.check_predictions(predicted, X, chunk, source=source, first_row=first_row)
+        metrics.update(values, predicted)
 
 
 def _fmt(value: float) -> str:
-    return "nan" if not math.isfinite(value) else f"{value:.4f}"
+    if not math.isfinite(value):
+        return "inf (beyond float64)" if math.isinf(value) else "nan"
+    return f"{value:.4f}" if abs(value) < 1e6 else f"{value:.4g}"
 
 
 def _print(result: dict[str, Any]) -> None:

@@ -13,8 +13,10 @@ from typing import Annotated
 
 import typer
 
+from .. import io
 from ._errors import ModelPath, bad_value, fail, model_errors
 from ._output import JSON_HELP, print_json
+from .tabular import Preprocessor
 
 __all__ = ["export"]
 
@@ -48,7 +50,6 @@ def export(
 
     Example: neuronet export model.safetensors model.onnx --labels
     """
-    from .. import io
     from .. import onnx as neuronet_onnx
 
     if out.is_dir():
@@ -58,10 +59,14 @@ def export(
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         raise bad_value("OUT.onnx", f"folder {str(folder)!r} does not exist.")
+    if out.exists() and model.exists() and out.samefile(model):
+        raise bad_value("OUT.onnx", f"{str(out)!r} is the model file MODEL; give another name.")
     if out.exists() and not force:
         raise bad_value("OUT.onnx", f"{str(out)!r} already exists; pass --force to overwrite it.")
     with model_errors(model):
-        net = io.load(model)
+        saved = io.read(model)
+    net = saved.net
+    section = saved.sections.get("preprocessing")
     try:
         written = neuronet_onnx.export(net, out, labels=labels)
     except ImportError as err:
@@ -72,9 +77,33 @@ def export(
         raise bad_value("--labels", str(err)) from None
     except OSError as err:
         fail(f"cannot write {str(out)!r}: {err.strerror or err}.")
+    note = _preprocessing_note(section)
     if json_output:
-        print_json(written.as_dict())
+        print_json({**written.as_dict(), **({"note": note} if note else {})})
         return
     inputs = ", ".join(f"{name} {_shape(dims)}" for name, dims in written.inputs.items())
     outputs = ", ".join(f"{name} {_shape(dims)}" for name, dims in written.outputs.items())
     typer.echo(f"Wrote {written.path} (ONNX opset {written.opset}): {inputs} -> {outputs}")
+    if note:
+        typer.echo(f"Note: {note}")
+
+
+def _preprocessing_note(section: io.Section | None) -> str:
+    """What the ONNX graph's inputs are, for a model with stored preprocessing; else ""."""
+    if section is None:
+        return ""
+    try:
+        pre = Preprocessor.from_section(section)
+    except ValueError:
+        return ""
+    numeric = sum(entry["kind"] == "numeric" for entry in pre.describe()["features"])
+    parts = []
+    if numeric:
+        parts.append("numeric columns standardised with the stored means and stds")
+    if numeric < len(pre.features):
+        parts.append("one 0/1 input per category of each categorical column")
+    return (
+        f"the graph takes the {pre.n_inputs} preprocessed inputs ({'; '.join(parts)}), not "
+        f"the data file's columns: apply the preprocessing stored in the model file "
+        f"(neuronet info shows it) before running it."
+    )

@@ -30,6 +30,9 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -45,7 +48,15 @@ if TYPE_CHECKING:
     from ..network import MLP
     from .tabular import Preprocessor
 
-__all__ = ["load_model", "note_ignored", "plain_preprocessor", "predict", "predictions"]
+__all__ = [
+    "load_model",
+    "network_outputs",
+    "note_ignored",
+    "plain_preprocessor",
+    "predict",
+    "predictions",
+    "quiet_numerics",
+]
 
 
 def load_model(model: Path) -> tuple[MLP, Preprocessor | None]:
@@ -86,24 +97,49 @@ def plain_preprocessor(
     return Preprocessor.passthrough(columns, target=target, classes=classes)
 
 
+@contextmanager
+def quiet_numerics() -> Iterator[None]:
+    """No RuntimeWarning from NumPy's overflows: the caller checks the results instead."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
+
+
+def network_outputs(net: MLP, pre: Preprocessor, frame: pandas.DataFrame, *, source: str) -> Any:
+    """The network's inputs and outputs for one chunk; a row whose outputs overflow is an error.
+
+    Raises
+    ------
+    DataError
+        As :meth:`Preprocessor.transform`, and naming the first row whose outputs are not
+        finite numbers (:meth:`Preprocessor.check_predictions`).
+    """
+    first_row = int(frame.index[0]) + 1
+    X = pre.transform(frame, source=source, first_row=first_row)
+    with quiet_numerics():
+        outputs = net.forward(X)
+    pre.check_predictions(outputs, X, frame, source=source, first_row=first_row)
+    return X, outputs
+
+
 def predictions(
     net: MLP, pre: Preprocessor, frame: pandas.DataFrame, *, proba: bool, source: str
 ) -> dict[str, Any]:
     """The prediction columns for one chunk: ``prediction`` (or ``prediction_<i>``), probas."""
-    X = pre.transform(frame, source=source, first_row=int(frame.index[0]) + 1)
+    X, outputs = network_outputs(net, pre, frame, source=source)
     columns: dict[str, Any] = {}
     if pre.task == "classification":
-        columns["prediction"] = net.predict(X)
+        columns["prediction"] = net.head.decode(outputs)
     else:
-        outputs = net.forward(X).astype(np.float64)
-        values = pre.decode_target(outputs)
+        values = pre.decode_target(outputs.astype(np.float64))
+        pre.check_predictions(values, X, frame, source=source, first_row=int(frame.index[0]) + 1)
         if values.shape[1] == 1:
             columns["prediction"] = values[:, 0]
         else:
             columns.update({f"prediction_{i}": values[:, i] for i in range(values.shape[1])})
     if proba:
         labels = pre.classes if pre.classes is not None else list(range(net.n_classes or 0))
-        p = net.predict_proba(X)
+        p = net.head.probabilities(outputs)
         columns.update({f"proba_{label}": p[:, i] for i, label in enumerate(labels)})
     return columns
 
@@ -179,7 +215,8 @@ def predict(
     rows = 0
     used: Preprocessor | None = None  # the stored preprocessing, or the file's own columns
     try:
-        for chunk in tabular.iter_tables(data, chunk_rows=chunk_rows):
+        text = pre.text_columns() if pre is not None else []
+        for chunk in tabular.iter_tables(data, chunk_rows=chunk_rows, text_columns=text):
             if used is None:
                 used, summary["ignored"] = _first_chunk(net, pre, chunk, keep, source)
                 if output is not None:

@@ -31,7 +31,9 @@ Categorical features
     One-hot encoded: one input per category seen in the training rows, sorted, as
     scikit-learn's ``OneHotEncoder(handle_unknown="ignore")``: a category not seen in training
     becomes a row of zeros at prediction time. Categories are matched by their text, so
-    ``True`` read from Parquet and ``"True"`` read from CSV are the same category. A column
+    ``True`` read from Parquet and ``"True"`` read from CSV are the same category; from CSV
+    and TSV files a categorical column is read as the text it holds
+    (:meth:`Preprocessor.text_columns`), so ``"007"`` stays ``"007"`` in every chunk. A column
     of more than :data:`MAX_CATEGORIES` categories is refused: it is most likely an
     identifier or free text.
 Missing values
@@ -102,6 +104,7 @@ __all__ = [
     "iter_tables",
     "read_model",
     "read_table",
+    "separator_hint",
     "suggest",
     "write_table",
 ]
@@ -215,10 +218,19 @@ def _one_line(err: BaseException) -> str:
     return " ".join(str(err).split()) or type(err).__name__
 
 
-def _chunks(pd: Any, path: Path, fmt: str, chunk_rows: int | None) -> Iterator[Any]:
-    """The file's rows as frames of at most ``chunk_rows`` rows (None: one frame)."""
+def _chunks(
+    pd: Any, path: Path, fmt: str, chunk_rows: int | None, text: Sequence[str] = ()
+) -> Iterator[Any]:
+    """The file's rows as frames of at most ``chunk_rows`` rows (None: one frame).
+
+    The ``text`` columns of a CSV or TSV file are read as the text they hold: pandas would
+    otherwise guess each chunk's types from that chunk alone, so that a category ``"007"``
+    became the number 7 in a chunk without letters, and matched no stored category.
+    """
     if fmt in ("csv", "tsv"):
         options: dict[str, Any] = {"sep": "," if fmt == "csv" else "\t", "low_memory": False}
+        if text:
+            options["dtype"] = dict.fromkeys(text, str)
         if chunk_rows is None:
             yield pd.read_csv(path, **options)
         else:
@@ -274,7 +286,9 @@ def _jsonl_chunks(pd: Any, path: Path, chunk_rows: int | None) -> Iterator[Any]:
         yield frame()
 
 
-def iter_tables(path: Path, *, chunk_rows: int = 65_536) -> Iterator[pandas.DataFrame]:
+def iter_tables(
+    path: Path, *, chunk_rows: int = 65_536, text_columns: Sequence[str] = ()
+) -> Iterator[pandas.DataFrame]:
     """The rows of a data file as DataFrames of at most ``chunk_rows`` rows, in file order.
 
     Memory stays constant however large the file: CSV and TSV are read with pandas'
@@ -288,6 +302,9 @@ def iter_tables(path: Path, *, chunk_rows: int = 65_536) -> Iterator[pandas.Data
         A ``.csv``, ``.tsv``, ``.parquet``/``.pq`` or ``.jsonl``/``.ndjson`` file.
     chunk_rows : int, default=65536
         The largest number of rows in one frame.
+    text_columns : sequence of str, default=()
+        Columns of a CSV or TSV file to read as text, whatever they look like in a chunk
+        (:meth:`Preprocessor.text_columns`: the categories a model matches by their text).
 
     Raises
     ------
@@ -297,10 +314,10 @@ def iter_tables(path: Path, *, chunk_rows: int = 65_536) -> Iterator[pandas.Data
     """
     if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
         raise ValueError(f"`chunk_rows` must be an integer >= 1, got {chunk_rows!r}.")
-    yield from _frames(Path(path), chunk_rows)
+    yield from _frames(Path(path), chunk_rows, text_columns)
 
 
-def read_table(path: Path) -> pandas.DataFrame:
+def read_table(path: Path, *, text_columns: Sequence[str] = ()) -> pandas.DataFrame:
     """A whole data file as one DataFrame; see :func:`iter_tables` for formats and errors.
 
     Examples
@@ -313,18 +330,19 @@ def read_table(path: Path) -> pandas.DataFrame:
     0  0.5     a
     1  1.5     b
     """
-    return next(_frames(Path(path), None))
+    return next(_frames(Path(path), None, text_columns))
 
 
-def _frames(path: Path, chunk_rows: int | None) -> Iterator[Any]:
+def _frames(path: Path, chunk_rows: int | None, text: Sequence[str] = ()) -> Iterator[Any]:
     fmt = _check_readable(path)
     pd = _pandas()
     rows = 0
     names: list[str] = []
     try:
-        for chunk in _chunks(pd, path, fmt, chunk_rows):
+        for chunk in _chunks(pd, path, fmt, chunk_rows, text):
             chunk.columns = [str(name) for name in chunk.columns]
             names = list(chunk.columns)
+            _refuse_duplicates(path, names)
             if len(chunk) == 0:
                 continue
             chunk.index = pd.RangeIndex(rows, rows + len(chunk))
@@ -334,9 +352,12 @@ def _frames(path: Path, chunk_rows: int | None) -> Iterator[Any]:
         raise
     except pd.errors.EmptyDataError:
         raise DataError(f"{path}: the file is empty (no header, no rows).") from None
-    except UnicodeDecodeError as err:
+    except UnicodeDecodeError:
+        # The error's offset is within the block the decoder was given, not the file.
+        line, offset = _first_bad_utf8(path)
         raise DataError(
-            f"{path}: not UTF-8 text (byte {err.start}); save it as UTF-8 and try again."
+            f"{path}: not UTF-8 text (line {line}, byte {offset:,} of the file); save it as "
+            f"UTF-8 and try again."
         ) from None
     except (ValueError, OSError, pd.errors.ParserError) as err:
         # pyarrow's ArrowInvalid is a ValueError; pandas' ParserError too.
@@ -345,6 +366,32 @@ def _frames(path: Path, chunk_rows: int | None) -> Iterator[Any]:
         if names:
             raise DataError(f"{path}: has a header ({_list(names, 8)}) but no data rows.")
         raise DataError(f"{path}: the file is empty (no rows).")
+
+
+def _refuse_duplicates(path: Path, names: list[str]) -> None:
+    """Two columns of one name (possible in Parquet) would make every lookup ambiguous."""
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise DataError(
+                f"{path}: the column name {name!r} appears {names.count(name)} times; give "
+                f"each column its own name."
+            )
+        seen.add(name)
+
+
+def _first_bad_utf8(path: Path) -> tuple[int, int]:
+    """The line (from 1) and the byte offset (from 0) of the first byte that is not UTF-8."""
+    offset = 0
+    with path.open("rb") as handle:
+        # A newline byte is never part of a multi-byte UTF-8 character, so lines decode alone.
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as err:
+                return number, offset + err.start
+            offset += len(line)
+    return 0, offset  # not reached for a file that failed to decode
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -398,7 +445,22 @@ class TableWriter:
             self._handle = io.TextIOWrapper(self._binary, encoding="utf-8", newline="")
 
     def write(self, frame: pandas.DataFrame) -> None:
-        """Append the rows of ``frame`` (its index is not written)."""
+        """Append the rows of ``frame`` (its index is not written).
+
+        Raises
+        ------
+        OSError
+            If the rows cannot be written (no space left, ...): as :meth:`commit`'s, naming
+            the file, the reason and what to do; the temporary file is removed then.
+        """
+        try:
+            self._write(frame)
+        except OSError as err:
+            self._abort(err)
+            raise
+        self.rows += len(frame)
+
+    def _write(self, frame: pandas.DataFrame) -> None:
         if self.format in ("csv", "tsv"):
             frame.to_csv(
                 self._text(),
@@ -427,7 +489,6 @@ class TableWriter:
                 self._schema = table.schema
                 self._parquet = pq.ParquetWriter(self._binary, table.schema)
             self._parquet.write_table(table)
-        self.rows += len(frame)
 
     def _text(self) -> IO[str]:
         if self._handle is None or self._handle.closed:
@@ -445,17 +506,29 @@ class TableWriter:
         """
         try:
             self._release()
+        except OSError as err:
+            self._abort(err)
+            raise
         except BaseException:
             self.discard()
             raise
         self._file.close()  # atomic_file: flush to disk, then one rename
 
-    def discard(self) -> None:
-        """Delete the temporary file; the destination is left as it was."""
-        # Already failing (or discarded on purpose): the file is removed anyway.
+    def _abort(self, err: OSError) -> None:
+        """Hand ``err`` to atomic_file, which removes the temporary file and raises it
+        re-worded: the file, the reason, what to do. The writer is finished."""
         with contextlib.suppress(Exception):
             self._release()
-        self._file.__exit__(_Discarded, _Discarded(), None)
+        self._file.__exit__(type(err), err, err.__traceback__)
+
+    def discard(self) -> None:
+        """Delete the temporary file; the destination is left as it was."""
+        # Already failing (or discarded on purpose): the file is removed anyway, even when
+        # closing it fails again (a full disk refuses the buffered bytes a second time).
+        with contextlib.suppress(Exception):
+            self._release()
+        with contextlib.suppress(OSError):
+            self._file.__exit__(_Discarded, _Discarded(), None)
 
     def _release(self) -> None:
         """Finish the text or Parquet layer over the binary file, leaving that file open."""
@@ -565,6 +638,67 @@ def _numbers(pd: Any, column: Any, name: str, source: str, first_row: int) -> ND
             f"finite number."
         )
     return values
+
+
+def _mean_std(values: NDArray[np.float64]) -> tuple[float, float]:
+    """The mean and the population standard deviation, without overflow.
+
+    NumPy's would overflow for values beyond about 1e154 (their squares) or 1e308 (their
+    sum). Scaled first by the power of two nearest the largest magnitude, which is exact, the
+    result is bit for bit NumPy's wherever NumPy's is finite.
+    """
+    if values.size == 0:
+        return math.nan, math.nan
+    largest = float(np.max(np.abs(values)))
+    if largest == 0.0:
+        return 0.0, 0.0
+    exponent = int(np.frexp(largest)[1])
+    scaled = np.ldexp(values, -exponent)
+    return (
+        float(np.ldexp(scaled.mean(), exponent)),
+        float(np.ldexp(scaled.std(), exponent)),
+    )
+
+
+def _median(values: NDArray[np.float64]) -> float:
+    """The median, halving before adding the middle two (np.median adds first: overflow)."""
+    ordered = np.sort(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return float(ordered[middle])
+    return float(ordered[middle - 1] / 2 + ordered[middle] / 2)
+
+
+def _standardise(values: NDArray[np.float64], mean: float, std: float) -> NDArray[np.float64]:
+    """:math:`(x - \\mu) / \\sigma` in float64; infinite (no warning) beyond float64's range."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaled = (values - mean) / std
+        far = np.isinf(scaled)
+        if far.any():
+            # x - mean beyond float64 (opposite signs near the limit): halve both first.
+            halves = np.ldexp(values[far], -1) - np.ldexp(mean, -1)
+            scaled[far] = np.ldexp(halves / std, 1)
+    return np.asarray(scaled, dtype=np.float64)
+
+
+#: The largest magnitude a network input (float32) can hold.
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _check_representable(
+    scaled: NDArray[np.float64], column: Any, spec: _Feature, source: str, first_row: int
+) -> None:
+    """Refuse, naming the row and the value, a scaled value that float32 cannot hold."""
+    beyond = ~(np.abs(scaled) <= _FLOAT32_MAX)
+    if not beyond.any():
+        return
+    at = int(np.argmax(beyond))
+    raise DataError(
+        f"{source}: column {spec.name!r}, row {first_row + at}: {_show(column.iloc[at])} is "
+        f"too large for the model: after scaling (mean {spec.mean:.4g}, std {spec.std:.4g}) "
+        f"it is {float(scaled[at]):.3g}, beyond the range of its float32 inputs "
+        f"(±{_FLOAT32_MAX:.3g})."
+    )
 
 
 def _key(value: Any) -> str:
@@ -778,9 +912,8 @@ class Preprocessor:
                 notes=notes,
             )
         values = _numbers(pd, y, target, source, 1)
-        mean = float(values.mean())
-        std = float(values.std())
-        if not std > 0 or not math.isfinite(std):
+        mean, std = _mean_std(values)
+        if not std > 0:
             notes.append(
                 f"target {target!r} is constant ({mean:g}) in the training rows; the network "
                 f"can only learn that constant."
@@ -844,6 +977,7 @@ class Preprocessor:
             raise DataError(
                 f"{source}: missing column(s) the model needs: {_list(absent)} "
                 f"(the model's inputs: {_list(self.features)})."
+                f"{separator_hint(source, [str(c) for c in frame.columns])}"
             )
         out = np.empty((len(frame), self.n_inputs), dtype=np.float32)
         start = 0
@@ -862,7 +996,9 @@ class Preprocessor:
                             )
                         )
                     values = np.where(missing, spec.fill, values)
-                block[:, 0] = (values - spec.mean) / spec.std
+                scaled = _standardise(values, spec.mean, spec.std)
+                _check_representable(scaled, column, spec, source, first_row)
+                block[:, 0] = scaled
             else:
                 keys = _keys(pd, column)
                 missing = np.asarray(keys.isna())
@@ -904,7 +1040,10 @@ class Preprocessor:
         """
         values = self.target_values(frame, source=source, first_row=first_row)
         if self.classes is None:
-            return ((values - self.target_mean) / self.target_std).astype(np.float32)
+            scaled = _standardise(values, self.target_mean, self.target_std)
+            spec = _Feature(self.target, "numeric", mean=self.target_mean, std=self.target_std)
+            _check_representable(scaled, frame[self.target], spec, source, first_row)
+            return scaled.astype(np.float32)
         return np.asarray(self.classes)[values]
 
     def target_values(
@@ -941,8 +1080,66 @@ class Preprocessor:
         return codes
 
     def decode_target(self, y_scaled: NDArray[Any]) -> NDArray[np.float64]:
-        """Regression predictions back in the target's units: :math:`\\sigma_y y + \\mu_y`."""
-        return np.asarray(y_scaled, dtype=np.float64) * self.target_std + self.target_mean
+        """Regression predictions back in the target's units: :math:`\\sigma_y y + \\mu_y`.
+
+        A prediction beyond float64's range comes back infinite, without a warning;
+        :meth:`check_predictions` reports it.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.asarray(y_scaled, dtype=np.float64) * self.target_std + self.target_mean
+
+    def text_columns(self, target: str | None = None) -> list[str]:
+        """The columns to read as text (:func:`iter_tables`): those matched by their text.
+
+        The categorical features, and the target (``target`` names another column holding
+        it) when the classes are text. Not boolean columns, whose ``True`` pandas reads the
+        same from ``True``, ``true`` and ``TRUE``.
+        """
+        names = [
+            spec.name
+            for spec in self._specs
+            if spec.kind == "categorical" and not set(spec.categories) <= {"False", "True"}
+        ]
+        name = self.target if target is None else target
+        if name and self.classes is not None and all(isinstance(c, str) for c in self.classes):
+            names.append(name)
+        return names
+
+    def check_predictions(
+        self,
+        values: NDArray[Any],
+        X: NDArray[Any],
+        frame: pandas.DataFrame,
+        *,
+        source: str = "data",
+        first_row: int = 1,
+    ) -> None:
+        """Raise :class:`DataError` for the first row whose outputs are not finite numbers.
+
+        ``values`` are the network's outputs (or the predictions decoded from them) for the
+        inputs ``X`` made from ``frame``: an output overflows when an input, although a
+        valid float32, is far beyond anything seen in training. The message names the row
+        and its input of the largest magnitude (its column and the value in the file).
+        """
+        bad = ~np.isfinite(np.asarray(values, dtype=np.float64).reshape(len(X), -1)).all(axis=1)
+        if not bad.any():
+            return
+        at = int(np.argmax(bad))
+        where = f"{source}: row {first_row + at}"
+        if X.shape[1] == 0 or not np.isfinite(X[at]).all():
+            raise DataError(f"{where}: the model's prediction is not a finite number.")
+        j = int(np.argmax(np.abs(X[at])))
+        spec = self._input_features()[j]
+        value = _plain(frame[spec.name].iloc[at])
+        raise DataError(
+            f"{where}: the model's prediction is not a finite number (an overflow): the row's "
+            f"inputs are too far from the training rows; the largest is column {spec.name!r}, "
+            f"{_show(value)} ({float(X[at, j]):.3g} after scaling)."
+        )
+
+    def _input_features(self) -> list[_Feature]:
+        """The feature behind each network input, in order."""
+        return [spec for spec in self._specs for _ in range(spec.width)]
 
     def extra_columns(self, frame: pandas.DataFrame) -> list[str]:
         """The columns of ``frame`` that are neither features nor the target."""
@@ -1038,7 +1235,11 @@ class Preprocessor:
         ):
             if key not in arrays or arrays[key].shape != (size,):
                 raise bad(f"array {key!r} missing or not of shape ({size},).")
-        if not (np.isfinite(arrays["mean"]).all() and (arrays["std"] > 0).all()):
+        if not (
+            np.isfinite(arrays["mean"]).all()
+            and np.isfinite(arrays["std"]).all()
+            and (arrays["std"] > 0).all()
+        ):
             raise bad("non-finite means or non-positive standard deviations.")
         specs: list[_Feature] = []
         i = 0
@@ -1068,7 +1269,7 @@ class Preprocessor:
                     _Feature(entry["name"], "categorical", categories=categories, fill=fill)
                 )
         target_mean, target_std = (float(value) for value in arrays["target"])
-        if not (math.isfinite(target_mean) and target_std > 0):
+        if not (math.isfinite(target_mean) and math.isfinite(target_std) and target_std > 0):
             raise bad("target scaling.")
         return cls(
             target=target,
@@ -1141,6 +1342,18 @@ def read_model(path: Path) -> tuple[MLP, Preprocessor | None]:
             f"Cannot load model file {str(path)!r}: its preprocessing makes {pre.n_inputs} "
             f"inputs but its network takes {saved.net.n_inputs}."
         )
+    if (
+        pre.classes is not None
+        and saved.net.classes is not None
+        and list(pre.classes) != list(saved.net.classes)
+    ):
+        # The network's outputs are in the order of its classes: another order or other
+        # labels would name every prediction wrongly.
+        raise ModelFileError(
+            f"Cannot load model file {str(path)!r}: its network's classes "
+            f"({_list(list(saved.net.classes))}) are not its preprocessing's "
+            f"({_list(pre.classes)})."
+        )
     return saved.net, pre
 
 
@@ -1158,8 +1371,41 @@ def _check_target_present(source: str, target: str, columns: list[str]) -> None:
     if target not in columns:
         raise DataError(
             f"{source}: no target column {target!r}.{suggest(target, columns)} "
-            f"The columns are: {_list(columns)}."
+            f"The columns are: {_list(columns)}.{separator_hint(source, columns)}"
         )
+
+
+def separator_hint(source: str, columns: Sequence[str]) -> str:
+    """`` The file has a single column named 'a;b;c'...`` when the separator looks wrong.
+
+    A CSV file separated by semicolons (or a TSV file by commas) reads as one column whose
+    name is the whole header line; a message about missing columns then says so.
+
+    Examples
+    --------
+    >>> separator_hint("data.csv", ["a;b;c"])[:60]
+    " The file has a single column named 'a;b;c': it looks separa"
+    """
+    if len(columns) != 1:
+        return ""
+    name = str(columns[0])
+    tsv = Path(source.split(" (")[0]).suffix.lower() == ".tsv"
+    for separator, word in ((";", "semicolons"), ("\t", "tabs"), (",", "commas"), ("|", "bars")):
+        # The file's own separator cannot be in a lone column's name (save quoted).
+        if separator not in name or separator == ("\t" if tsv else ","):
+            continue
+        if separator == "\t":
+            remedy = "name the file .tsv"
+        elif separator == ",":
+            remedy = "name the file .csv"
+        else:
+            remedy = "save it with commas (.csv) or tabs (.tsv) between the values"
+        return (
+            f" The file has a single column named {name!r}: it looks separated by {word}, but "
+            f"neuronet reads {'.tsv files as tab' if tsv else '.csv files as comma'}-separated; "
+            f"{remedy}."
+        )
+    return ""
 
 
 def _refuse_missing_target(source: str, target: str, y: Any, first_row: int) -> None:
@@ -1232,16 +1478,15 @@ def _fit_feature(
             if present.size == 0:
                 raise DataError(f"{source}: column {name!r} has no values to learn {impute} from.")
             if impute == "mean":
-                fill = float(present.mean())
+                fill = _mean_std(present)[0]
             elif impute == "median":
-                fill = float(np.median(present))
+                fill = _median(present)
             else:
                 fill = float(_most_frequent(present))
             values = np.where(missing, fill, values)
         elif missing.any():
             raise DataError(_missing_message(source, name, missing, 1, remedy))
-        mean = float(values.mean())
-        std = float(values.std())
+        mean, std = _mean_std(values)
         constant = not std > 0
         if constant:
             notes.append(

@@ -31,7 +31,18 @@ import numpy as np
 import typer
 from numpy.typing import NDArray
 
-from .. import MLP, DivergenceWarning, __version__, activations, datasets, io, losses, optimizers
+from .. import (
+    MLP,
+    DivergenceWarning,
+    __version__,
+    activations,
+    checkpoints,
+    datasets,
+    io,
+    losses,
+    optimizers,
+)
+from ..checkpoints import check_path, existing_paths, started_lr
 from ._errors import EXIT_INTERRUPTED, bad_value, fail, usage_errors
 from ._output import JSON_HELP, print_json
 
@@ -218,10 +229,18 @@ def regression_metrics(y_true: Any, y_pred: Any) -> dict[str, float]:
     """
     true = np.asarray(y_true, dtype=np.float64).ravel()
     pred = np.asarray(y_pred, dtype=np.float64).ravel()
+    # Targets of 1e200 have squared errors beyond float64: R² is a ratio, so it is computed
+    # on values scaled by a power of two (exact); the MSE then overflows to inf, quietly.
+    largest = float(np.max(np.abs(np.concatenate([true, pred])), initial=0.0))
+    exponent = int(np.frexp(largest)[1]) if math.isfinite(largest) else 0
+    true, pred = np.ldexp(true, -exponent), np.ldexp(pred, -exponent)
     residual = true - pred
     total = float(np.sum((true - true.mean()) ** 2))
     r2 = 1.0 - float(np.sum(residual**2)) / total if total > 0 else math.nan
-    return {"mse": float(np.mean(residual**2)), "mae": float(np.mean(np.abs(residual))), "r2": r2}
+    with np.errstate(over="ignore"):
+        mse = float(np.ldexp(np.mean(residual**2), 2 * exponent))
+        mae = float(np.ldexp(np.mean(np.abs(residual)), exponent))
+    return {"mse": mse, "mae": mae, "r2": r2}
 
 
 _METRIC_NAMES = {
@@ -253,6 +272,7 @@ class _Job:
 
 
 def train(
+    ctx: typer.Context,
     table: Annotated[
         Path | None,
         typer.Argument(
@@ -503,6 +523,12 @@ def train(
         raise bad_value("--l2", f"must be a finite number >= 0 such as 1e-4, got {l2!r}.")
     if plots is not None:
         _check_plots(plots)
+    if table is not None:
+        for option, path in (("--out", out), ("--checkpoint", checkpoint)):
+            if path is not None and _same_file(path, table):
+                raise bad_value(
+                    option, f"{str(path)!r} is the data file DATA; give another file name."
+                )
     check_destination(out, force=force)
     if resume is not None and not resume.is_file():
         raise bad_value("--resume", f"{str(resume)!r} is not a file; give a --checkpoint file.")
@@ -512,6 +538,8 @@ def train(
         # The file a run resumes from is the one it goes on writing: no --force needed.
         same = resume is not None and checkpoint.resolve() == resume.resolve()
         check_destination(checkpoint, force=force or same, option="--checkpoint")
+        with usage_errors("--checkpoint"):  # a typo in a template, before reading any data
+            check_path(checkpoint, _ALL_METRICS)
 
     # --- the data --------------------------------------------------------------------------------
     categories = [part for part in re.split(r"\s*,\s*", categorical.strip()) if part]
@@ -529,6 +557,21 @@ def train(
             seed,
         )
     net = _build(job, widths, hidden_acts, output, loss, dropout, seed)
+    if checkpoint is not None:
+        _check_checkpoint_files(checkpoint, net, job, optimizer, epochs, resume, force)
+    lr_used = lr
+    if resume is not None:
+        with _resume_errors(resume):
+            started = started_lr(resume)
+        if started is not None:
+            lr_used = started
+            if started != lr and _given(ctx, "lr"):
+                typer.echo(
+                    f"Note: --lr {lr:g} is not used when resuming: the run goes on with the "
+                    f"learning rate of the run in {str(resume)!r} ({started:g}), as it would "
+                    f"have without the interruption.",
+                    err=True,
+                )
 
     # --- train -----------------------------------------------------------------------------------
     # With --json, stdout holds the JSON object alone: everything else goes to stderr.
@@ -542,10 +585,10 @@ def train(
         )
         console.print(net.summary(), markup=False)
     callbacks = []
+    saver: _Checkpoint | None = None
     if checkpoint is not None:
-        from ..checkpoints import Checkpoint
-
-        callbacks.append(Checkpoint(checkpoint, sections=_preprocessing_section(job)))
+        saver = _Checkpoint(checkpoint, sections=_preprocessing_section(job))
+        callbacks.append(saver)
     redirect = contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext()
     with warnings.catch_warnings(record=True) as caught, redirect, _resume_errors(resume):
         # The divergence is reported below in one line, not as a warning's text.
@@ -556,7 +599,8 @@ def train(
             epochs=epochs,
             batch_size=batch_size,
             optimizer=opt,
-            lr=lr,
+            # Resuming, the rate comes from the checkpoint (a note above says so).
+            lr=None if resume is not None else lr,
             # Every held-out row may have a label unknown to training (a tiny table): then
             # there is nothing to validate on, and the metrics count them all as wrong.
             validation_data=(job.X_val, job.y_val) if len(job.X_val) else None,
@@ -579,7 +623,7 @@ def train(
         "epochs": epochs,
         "batch_size": batch_size,
         "optimizer": optimizer,
-        "lr": lr,
+        "lr": lr_used,
         "validation": fraction,
         "early_stopping": early_stopping,
         "patience": patience,
@@ -615,6 +659,11 @@ def train(
     metrics = _held_out_metrics(net, job)
     written = _draw(plots, net, job, history) if plots is not None else []
     _save(net, out, _sections(job, history, metrics, options))
+    if saver is not None and saver.error is not None:
+        fail(
+            f"{saver.error.strerror or saver.error}; training stopped after epoch "
+            f"{history.epochs}, and the model trained so far was saved to {str(out)!r}."
+        )
 
     if json_output:
         print_json(
@@ -844,7 +893,10 @@ def _build(
 
 
 def _held_out_metrics(net: MLP, job: _Job) -> dict[str, float]:
-    predicted = net.predict(job.X_held)
+    from .predict import quiet_numerics
+
+    with quiet_numerics():  # rows far from the training ones may overflow: a wrong answer
+        predicted = net.predict(job.X_held)
     if job.task == "classification":
         return classification_metrics(job.truth, predicted)
     if job.preprocessor is not None:
@@ -859,7 +911,9 @@ def _metrics_table(metrics: dict[str, float], n_rows: int) -> Any:
     table.add_column("metric")
     table.add_column(f"held out ({n_rows} rows)", justify="right")
     for key, value in metrics.items():
-        if not math.isfinite(value):
+        if math.isinf(value):
+            text = "inf (beyond float64)"
+        elif not math.isfinite(value):
             text = "undefined"
         elif key == "accuracy":
             text = f"{value:.1%}"
@@ -921,13 +975,96 @@ def _resume_errors(resume: Path | None) -> Iterator[None]:
         fail(f"{err} (--resume)")
 
 
-def _save(net: MLP, out: Path, sections: dict[str, io.Section]) -> None:
+def _save(net: MLP, out: Path, sections: dict[str, io.Section], *, after: str = "") -> None:
     try:
         io.save(net, out, sections=sections)
     except OSError as err:
         # The destination was checked before training; this is a disk that filled up or a
-        # folder removed since.
-        fail(f"could not save the model to {str(out)!r}: {err.strerror or err}.")
+        # folder removed since. io's message names the file, the reason and what to do.
+        message = err.strerror or f"could not save the model to {str(out)!r}: {err}."
+        fail(f"{after}{message}")
+
+
+# --- checkpoints ------------------------------------------------------------------------------
+
+#: Every metric a run's logs may hold: the fields a --checkpoint template may name.
+_ALL_METRICS = ("loss", "accuracy", "val_loss", "val_accuracy", "lr")
+
+
+def _run_metrics(net: MLP, job: _Job, optimizer: str) -> list[str]:
+    """The metrics this run's logs will hold (as training.fit writes them)."""
+    names = ["loss"]
+    if net.is_classifier:
+        names.append("accuracy")
+    if len(job.X_val):
+        names.append("val_loss")
+        if net.is_classifier:
+            names.append("val_accuracy")
+    if optimizer != "lbfgs":
+        names.append("lr")
+    return names
+
+
+def _check_checkpoint_files(
+    checkpoint: Path,
+    net: MLP,
+    job: _Job,
+    optimizer: str,
+    epochs: int,
+    resume: Path | None,
+    force: bool,
+) -> None:
+    """Before training: the template fits this run, and overwrites nothing without --force."""
+    metrics = _run_metrics(net, job, optimizer)
+    with usage_errors("--checkpoint"):
+        check_path(checkpoint, metrics)
+    if force or "{" not in str(checkpoint):
+        return  # a plain name was checked with --out's rules
+    first = 1
+    if resume is not None:  # the files of the epochs before the resumed one are the run's own
+        with _resume_errors(resume), contextlib.suppress(ValueError):
+            first = checkpoints.read(resume)[1].epochs + 1
+    found = existing_paths(checkpoint, range(first, epochs + 1), metrics)
+    if found:
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        raise bad_value(
+            "--checkpoint",
+            f"{str(found[0])!r}{more} already exists and this run would overwrite it; pass "
+            f"--force to overwrite, or choose another name.",
+        )
+
+
+class _Checkpoint(checkpoints.Checkpoint):
+    """A Checkpoint whose write error stops training instead of losing it.
+
+    The disk filling up mid-run should not cost the epochs trained: the error is kept in
+    :attr:`error`, training stops after the epoch, and ``train`` saves the model to --out
+    before reporting it.
+    """
+
+    error: OSError | None = None
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool | None:
+        try:
+            return super().on_epoch_end(epoch, logs)
+        except OSError as err:
+            self.error = err
+            return True
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return a.resolve() == b.resolve()
+
+
+def _given(ctx: typer.Context | None, name: str) -> bool:
+    """Whether option ``name`` was given on the command line (not its default)."""
+    if ctx is None:  # called from Python: every argument counts as given
+        return True
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name != "DEFAULT"
 
 
 # --- plots ------------------------------------------------------------------------------------
