@@ -230,6 +230,13 @@ def test_bad_options_are_named(rng):
         diagnose(net, np.zeros((3, 2)), max_samples=0)
     with pytest.raises(ValueError, match="`every`"):
         Monitor(np.zeros((3, 2)), every=0)
+    for seed, error in (("a", TypeError), (-1, ValueError), (1.5, TypeError)):
+        with pytest.raises(error, match="`seed` must be an integer >= 0"):
+            diagnose(net, np.zeros((10, 2)), max_samples=5, seed=seed)
+        with pytest.raises(error, match="`seed` must be an integer >= 0"):
+            Monitor(np.zeros((3, 2)), seed=seed)
+    with pytest.raises(TypeError, match=r"`net` must be a neuronet\.MLP, got NoneType"):
+        diagnose(None, np.zeros((3, 2)))
     with pytest.raises(ValueError, match="`X` has 5 features"):
         net.fit(
             rng.normal(size=(10, 2)),

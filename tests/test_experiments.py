@@ -198,6 +198,41 @@ def test_batch_norm_rescues_a_deep_sigmoid_network(batch_norm: experiments.Batch
     assert batch_norm.accuracy["batch_norm"][-5:].mean() > batch_norm.accuracy["plain"].max()
 
 
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: experiments.he_init_variance(depth=0), ValueError, "`depth` must be a positive"),
+        (lambda: experiments.he_init_variance(depth=2.5), TypeError, "`depth` must be a positive"),
+        (lambda: experiments.he_init_variance(seed=-1), ValueError, "`seed`"),
+        (
+            lambda: experiments.glorot_bengio_saturation(depth=0, epochs=1),
+            ValueError,
+            "`depth` must be a positive",
+        ),
+        (lambda: experiments.glorot_bengio_saturation(lr=0), ValueError, "`lr`"),
+        (lambda: experiments.dying_relu(trials=0), ValueError, "`trials` must be a positive"),
+        (lambda: experiments.dying_relu(widths=()), ValueError, "`widths` must hold"),
+        (lambda: experiments.dying_relu(depths=(10, 0)), ValueError, r"`depths\[1\]`"),
+        (lambda: experiments.dying_relu(widths=2), TypeError, "`widths` must be a sequence"),
+        (lambda: experiments.linear_vs_nonlinear([]), ValueError, "`activations` is empty"),
+        (lambda: experiments.linear_vs_nonlinear("relu"), TypeError, "`activations` must be"),
+        (lambda: experiments.linear_vs_nonlinear(resolution=1), ValueError, "`resolution`"),
+        (lambda: experiments.prelu_slopes(hidden=[], epochs=1), ValueError, "`hidden` must hold"),
+        (lambda: experiments.prelu_slopes(per_neuron=1), TypeError, "`per_neuron`"),
+        (lambda: experiments.selu_self_normalising(width=0), ValueError, "`width`"),
+        (lambda: experiments.vanishing_gradients(n_samples=0), ValueError, "`n_samples`"),
+        (lambda: experiments.output_loss_pairing(margins=()), ValueError, "`margins` is empty"),
+        (lambda: experiments.output_loss_pairing(epochs=0), ValueError, "`epochs`"),
+        (lambda: experiments.batch_norm_rescue(depth=-1), ValueError, "`depth`"),
+    ],
+)
+def test_bad_arguments_are_refused_up_front_by_name(
+    call: Callable[[], Any], error: type[Exception], match: str
+):
+    with pytest.raises(error, match=match):
+        call()
+
+
 def test_results_are_deterministic():
     small: list[Callable[[], Any]] = [
         lambda: experiments.dying_relu((2,), (5,), trials=20).dead_fraction["relu"],

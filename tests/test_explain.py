@@ -340,7 +340,7 @@ def test_compare_defaults_to_every_activation():
     assert [card.name for card in compare()] == NAMES
 
 
-@pytest.mark.parametrize("bad", ["relu", GELU(), GELU])
+@pytest.mark.parametrize("bad", ["relu", GELU(), GELU, 3])
 def test_compare_wants_a_list(bad):
     with pytest.raises(TypeError, match="list of activations"):
         compare(bad)

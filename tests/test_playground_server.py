@@ -153,6 +153,11 @@ def test_a_csv_is_read_with_or_without_a_header_and_any_labels():
         ("x,y,c\n0,1,a\n", "1 data rows; at least 4"),
         ("", "is empty"),
         ("0,0,a\n" * 10_001, "10,001 rows; the limit is 10,000"),
+        # Beyond float32 (it would read as inf), or each finite but their range not: the
+        # page's bounds and grid would overflow, and every frame fail.
+        ("x,y,c\n0,1,a\n1,0,b\n1e39,1,a\n1,1,b\n", "row 3 (line 4), column 1 ('x'): '1e39' is"),
+        ("x,y,c\n3e38,0,a\n-3e38,1,b\n1,0,a\n1,1,b\n", "row 1 (line 2), column 1 ('x'): '3e38'"),
+        ("0,1,a\n1,0,b\n0,-2e30,a\n1,1,b\n", "row 3 (line 3), column 2 ('column 2'): '-2e30'"),
     ],
 )
 def test_a_malformed_csv_is_explained_by_row_and_column(text, expected):
@@ -197,6 +202,64 @@ def test_ticks_train_bit_for_bit_as_one_fit_call():
     assert session.epoch == 6
 
 
+def test_a_tick_with_heavy_settings_stops_within_about_its_budget():
+    from neuronet.playground.sessions import TICK_BUDGET
+
+    # One epoch of these (allowed) settings takes seconds: 9,000 steps through 10 layers.
+    heavy = {
+        "dataset": "spiral",
+        "n_samples": 10_000,
+        "test_fraction": 0.1,
+        "hidden": [64] * 10,
+        "activations": ["tanh"] * 10,
+        "batch_size": 1,
+    }
+    session = Session(Settings.from_dict(heavy))
+    session.tick()  # the first may compile kernels
+    started = time.perf_counter()
+    result = session.tick()
+    elapsed = time.perf_counter() - started
+    assert elapsed < 8 * TICK_BUDGET  # about 1x; generous for a loaded machine
+    # It stopped part-way through the epoch, which the next tick goes on with.
+    assert result["trained"] == 0 and session.epoch == 0
+    assert 0 < session.done < len(session.X_train)
+    done = session.done
+    session.tick()
+    assert session.done > done
+
+
+def test_an_epoch_split_over_ticks_trains_bit_for_bit_as_one_fit_epoch(monkeypatch):
+    from neuronet.playground import sessions
+
+    monkeypatch.setattr(sessions, "TICK_BUDGET", 0.0)  # every tick: one batch
+    session = Session(Settings.from_dict({**SPIRAL, "optimizer": "adam", "lr": 0.02}))
+    batches = -(-len(session.X_train) // session.settings.batch_size)
+    epochs = [session.tick()["epoch"] for _ in range(2 * batches)]
+    assert epochs == [0] * (batches - 1) + [1] * batches + [2]
+    assert session.epoch == 2
+    s = session.settings
+    X, y = datasets.load("spiral", n_samples=s.n_samples, noise=s.noise, n_classes=2, seed=3)
+    X_train, X_test, y_train, y_test = datasets.train_test_split(
+        X, y, test_size=s.test_fraction, seed=3
+    )
+    net = MLP([2, 8, 8, 2], ["tanh", "tanh"], "softmax", seed=3)
+    history = net.fit(
+        X_train,
+        y_train,
+        epochs=2,
+        batch_size=s.batch_size,
+        optimizer="adam",
+        lr=0.02,
+        validation_data=(X_test, y_test),
+        verbose=0,
+    )
+    np.testing.assert_array_equal(session.net.parameters, net.parameters)
+    assert session.curves["val_loss"] == history["val_loss"]
+    # The training loss of an epoch is the average over its batches, summed in another order.
+    np.testing.assert_allclose(session.curves["loss"], history["loss"], rtol=1e-6)
+    np.testing.assert_allclose(session.curves["accuracy"], history["accuracy"], rtol=1e-6)
+
+
 def test_a_new_activation_keeps_weights_epochs_and_curves_a_new_lr_keeps_the_optimizer():
     session = Session(Settings.from_dict(SPIRAL))
     session.tick(epochs=3)
@@ -231,6 +294,23 @@ def test_long_runs_keep_bounded_curves_and_frames(monkeypatch):
     assert session.curves["loss"][0] == first  # thinned evenly, from the start
     frame = session.frame()
     assert len(frame["curves"]["loss"]) <= sessions.CURVE_POINTS
+
+
+def test_change_marks_are_bounded_and_the_newest_kept(monkeypatch):
+    from neuronet.playground import sessions
+
+    monkeypatch.setattr(sessions, "CURVE_KEEP", 6)
+    monkeypatch.setattr(sessions, "CURVE_POINTS", 4)
+    session = Session(Settings.from_dict({**SPIRAL, "n_samples": 40}))
+    for _ in range(50):  # toggled back and forth without training: one mark, the last
+        session.update({"activations": ["relu", "tanh"]})
+        session.update({"activations": ["tanh", "tanh"]})
+    assert session.marks == [{"epoch": 0, "label": "tanh/tanh"}]
+    for i in range(10):
+        session.tick(epochs=1)
+        session.update({"activations": ["relu" if i % 2 == 0 else "tanh", "tanh"]})
+    assert [m["epoch"] for m in session.marks] == [5, 6, 7, 8, 9, 10]
+    assert [m["epoch"] for m in session.frame()["marks"]] == [7, 8, 9, 10]
 
 
 def test_a_refused_change_leaves_the_session_as_it_was():
@@ -450,6 +530,32 @@ def test_bad_uploads_are_refused_with_row_and_column_or_size(client):
     assert client.get(f"/api/sessions/{sid}").json()["settings"]["dataset"] == "circles"
 
 
+def test_an_upload_the_page_cannot_draw_is_refused_and_frames_go_on(client):
+    sid = new_session(client)
+    huge = b"x1,x2,label\n3e38,0,a\n-3e38,1,b\n1,0,a\n1,1,b\n0.5,0.5,a\n0.2,0.9,b\n"
+    r = client.post(f"/api/sessions/{sid}/data", content=huge)
+    assert r.status_code == 400
+    assert "row 1 (line 2), column 1 ('x1'): '3e38' is beyond" in r.json()["error"]
+    assert client.get(f"/api/sessions/{sid}/frame").status_code == 200
+    with client.websocket_connect(f"/api/sessions/{sid}/ws") as ws:
+        opened(ws)
+
+
+def test_a_frame_that_fails_is_an_error_on_a_socket_that_stays_open(client, monkeypatch):
+    sid = new_session(client)
+    session = client.app.state.store.get(sid)
+
+    def broken() -> dict:
+        raise ValueError("`X` contains NaN")  # what a grid over infinite bounds gave
+
+    monkeypatch.setattr(session, "frame", broken)
+    with client.websocket_connect(f"/api/sessions/{sid}/ws") as ws:
+        assert [ws.receive_json()["type"] for _ in range(2)] == ["settings", "points"]
+        assert "contains NaN" in receive_until(ws, "error")["message"]
+        ws.send_json({"type": "ping"})
+        assert receive_until(ws, "pong") == {"type": "pong"}
+
+
 def test_a_refused_upload_leaves_the_session_as_it_was():
     session = Session(Settings.from_dict({"output": "sigmoid"}))  # two classes only
     three = "".join(f"{i % 5},{i % 3},{'abc'[i % 3]}\n" for i in range(30))
@@ -509,6 +615,21 @@ def test_play_pause_step_reset_regenerate_settings_probe_ping(client):
         ws.send_json({"type": "regenerate"})
         assert receive_until(ws, "settings")["settings"]["seed"] == 4
         assert receive_until(ws, "points")["type"] == "points"
+
+
+def test_deeply_nested_json_is_refused_as_not_json(client):
+    # Under the size limit, yet deep enough to exhaust json's recursion: RecursionError.
+    deep = "[" * 50_000
+    r = client.post("/api/sessions", content=deep.encode())
+    assert r.status_code == 400
+    assert r.json()["error"].startswith("the request body is not JSON: it is nested too deeply")
+    sid = new_session(client)
+    with client.websocket_connect(f"/api/sessions/{sid}/ws") as ws:
+        opened(ws)
+        ws.send_text(deep)
+        assert "the message is not JSON" in receive_until(ws, "error")["message"]
+        ws.send_json({"type": "ping"})
+        assert receive_until(ws, "pong") == {"type": "pong"}
 
 
 @pytest.mark.parametrize(
@@ -628,6 +749,45 @@ def test_the_store_refuses_sessions_beyond_its_limit():
     store.create()
     store.create()
     with pytest.raises(SettingsError, match="holds 2 sessions"):
+        store.create()
+
+
+def test_the_store_limit_holds_under_concurrent_creates(monkeypatch):
+    from neuronet.playground import sessions
+
+    # Every build waits until all 12 creates have been refused or are building: the race
+    # of checking the count, building outside the lock, then inserting, made certain.
+    arrived = threading.Semaphore(0)
+    go = threading.Event()
+
+    class SlowSession(sessions.Session):
+        def __post_init__(self) -> None:
+            arrived.release()
+            go.wait(10)
+            super().__post_init__()
+
+    monkeypatch.setattr(sessions, "Session", SlowSession)
+    store = SessionStore(max_sessions=3)
+    refused = []
+
+    def create():
+        try:
+            store.create({"n_samples": 40})
+        except SettingsError as err:
+            refused.append(str(err))
+            arrived.release()
+
+    threads = [threading.Thread(target=create) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for _ in threads:
+        assert arrived.acquire(timeout=10)
+    go.set()
+    for t in threads:
+        t.join(10)
+    assert len(store) == 3 and len(refused) == 9
+    assert all("holds 3 sessions" in r for r in refused)
+    with pytest.raises(SettingsError, match="holds 3 sessions"):
         store.create()
 
 

@@ -218,6 +218,8 @@ def test_history_skips_per_layer_keys():
         ((layer_history(),), {"metrics": "accuracy"}, ValueError, "'accuracy'.*'loss'"),
         ((layer_history(),), {"metrics": []}, ValueError, "`metrics`"),
         (([0.5, 0.4],), {}, TypeError, "`history`"),
+        (({"loss": ["a", "b"]},), {}, TypeError, r"`history\['loss'\]` must be a list of numbers"),
+        (({"loss": 0.5},), {}, TypeError, r"`history\['loss'\]` must be a list of numbers"),
         ((layer_history(),), {"ax": [None, None]}, ValueError, "`ax` must be one Axes"),
     ],
 )
@@ -280,6 +282,15 @@ def test_decision_boundary_regions_follow_predict():
 def test_decision_boundary_bad_input(net, X, y, match):
     with pytest.raises(ValueError, match=match):
         plot.decision_boundary(net, X, y)
+
+
+def test_decision_boundary_refuses_a_diverged_network():
+    # All-NaN probabilities would argmax to class 0: one region, and an accuracy in the title.
+    X, y = datasets.moons(40, seed=0)
+    net = MLP([2, 4, 1], activation="tanh", output="sigmoid", seed=0)
+    net.dense_layers[0].weights[:] = np.nan
+    with pytest.raises(ValueError, match=r"outputs are not finite \(NaN or inf\)"):
+        plot.decision_boundary(net, X, y, resolution=10)
 
 
 def test_decision_boundary_bad_arguments():

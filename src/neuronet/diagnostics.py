@@ -61,16 +61,15 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._arrays import as_array
-from ._validation import check_positive_int, check_X
+from ._validation import check_int, check_positive_int, check_X
 from ._warnings import warn_user
 from .layers import Dense
+from .network import MLP
 from .training import Callback, History
 
 if TYPE_CHECKING:
     import pandas as pd
     from rich.console import Console, ConsoleOptions, RenderResult
-
-    from .network import MLP
 
 __all__ = [
     "DEAD_THRESHOLD",
@@ -459,6 +458,11 @@ def _input_findings(X: Array) -> list[str]:
 # --- diagnose ---------------------------------------------------------------------------------
 
 
+def _check_net(net: object) -> None:
+    if not isinstance(net, MLP):
+        raise TypeError(f"`net` must be a neuronet.MLP, got {type(net).__name__}.")
+
+
 def _sample(n: int, max_samples: int, seed: int) -> NDArray[np.intp] | None:
     """Sorted row indices of a seeded subsample, or None when every row is kept."""
     if n <= max_samples:
@@ -508,7 +512,10 @@ def diagnose(
     ------
     ValueError
         When ``X`` or ``y`` does not fit the network (the message names which), holds NaN or
-        infinite values, or ``max_samples`` is not a positive integer.
+        infinite values, ``max_samples`` is not a positive integer or ``seed`` is negative.
+    TypeError
+        When ``net`` is not an :class:`~neuronet.MLP`, or ``seed`` or ``max_samples`` is not
+        an integer.
 
     Notes
     -----
@@ -529,7 +536,9 @@ def diagnose(
     >>> d.layers[0].saturated > 0.25    # the large feature saturates the tanh units
     True
     """
+    _check_net(net)
     max_samples = check_positive_int(max_samples, "max_samples")
+    seed = check_int(seed, "seed", minimum=0)
     limits = _check_thresholds(thresholds)
     if y is None:
         X_arr = check_X(as_array(X, "X"), net.n_inputs, net.dtype)
@@ -820,7 +829,7 @@ class Monitor(Callback):
         self.every = check_positive_int(every, "every")
         self.max_samples = check_positive_int(max_samples, "max_samples")
         self.thresholds = _check_thresholds(thresholds)
-        self.seed = seed
+        self.seed = check_int(seed, "seed", minimum=0)
         self.records: dict[str, list[float]] = {}
         self.net: MLP | None = None
         self._sample: tuple[Array, NDArray[Any] | None] | None = None

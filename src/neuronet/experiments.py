@@ -71,6 +71,7 @@ from numpy.typing import NDArray
 from . import activations as _activations
 from . import datasets
 from . import init as _init
+from ._validation import check_bool, check_int, check_number, check_positive_int
 from .losses import PairingWarning
 from .network import MLP
 from .plot import OKABE_ITO
@@ -165,6 +166,22 @@ class _EveryEpoch(Callback):
         assert self.net is not None  # set by on_train_begin, which fit always calls first
         self.rows.append(self.measure(self.net))
         return None
+
+
+def _check_sizes(value: object, name: str) -> tuple[int, ...]:
+    """A non-empty sequence of positive integers (layer widths, depths), checked up front."""
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence | np.ndarray):
+        raise TypeError(
+            f"`{name}` must be a sequence of positive integers, got {value!r:.80} of type "
+            f"{type(value).__name__}."
+        )
+    if len(value) == 0:
+        raise ValueError(f"`{name}` must hold at least one positive integer, got {value!r}.")
+    return tuple(check_positive_int(v, f"{name}[{i}]") for i, v in enumerate(value))
+
+
+def _check_seed(seed: object) -> int:
+    return check_int(seed, "seed", minimum=0)
 
 
 def _accuracy(net: MLP, X: Array, labels: NDArray[Any]) -> float:
@@ -291,6 +308,18 @@ def linear_vs_nonlinear(
     Goodfellow, Bengio & Courville, "Deep Learning", 2016, §6.1 (XOR) on why depth needs a
     non-linearity.
     """
+    if isinstance(activations, str) or not isinstance(activations, Sequence):
+        raise TypeError(
+            f"`activations` must be a sequence of activation names, e.g. ('identity', 'relu'), "
+            f"got {activations!r:.80}."
+        )
+    if not activations:
+        raise ValueError("`activations` is empty: give at least one, e.g. ('identity', 'relu').")
+    hidden = _check_sizes(hidden, "hidden")
+    n_samples = check_positive_int(n_samples, "n_samples")
+    epochs = check_positive_int(epochs, "epochs")
+    resolution = check_int(resolution, "resolution", minimum=2)
+    seed = _check_seed(seed)
     X, y = datasets.circles(n_samples, noise=0.1, seed=seed)
     X_train, X_test, y_train, y_test = datasets.train_test_split(X, y, seed=seed)
     low, high = X.min(axis=0) - 0.3, X.max(axis=0) + 0.3
@@ -446,6 +475,13 @@ def glorot_bengio_saturation(
     Glorot & Bengio, "Understanding the difficulty of training deep feedforward neural
     networks", AISTATS 2010.
     """
+    depth = check_positive_int(depth, "depth")
+    width = check_positive_int(width, "width")
+    n_samples = check_positive_int(n_samples, "n_samples")
+    epochs = check_positive_int(epochs, "epochs")
+    lr = check_number(lr, "lr", "> 0")
+    n_probe = check_positive_int(n_probe, "n_probe")
+    seed = _check_seed(seed)
     X, y = datasets.blobs(n_samples, n_classes=10, n_features=20, noise=5.0, seed=seed)
     X = _standardise(X)
     probe, probe_labels = X[:n_probe], y[:n_probe]
@@ -554,6 +590,10 @@ def he_init_variance(
     ----------
     He, Zhang, Ren & Sun, "Delving Deep into Rectifiers", ICCV 2015, arXiv:1502.01852.
     """
+    depth = check_positive_int(depth, "depth")
+    width = check_positive_int(width, "width")
+    n_samples = check_positive_int(n_samples, "n_samples")
+    seed = _check_seed(seed)
     X = np.random.default_rng(seed).standard_normal((n_samples, width))
     variance: dict[str, Array] = {}
     factor: dict[str, float] = {}
@@ -654,8 +694,10 @@ def dying_relu(
     Lu, Shin, Su & Karniadakis, "Dying ReLU and Initialization: Theory and Numerical
     Examples", Communications in Computational Physics 28 (2020), arXiv:1903.06733.
     """
-    widths, depths = tuple(widths), tuple(depths)
-    rng = np.random.default_rng(seed)
+    widths, depths = _check_sizes(widths, "widths"), _check_sizes(depths, "depths")
+    trials = check_positive_int(trials, "trials")
+    n_inputs = check_positive_int(n_inputs, "n_inputs")
+    rng = np.random.default_rng(_check_seed(seed))
     inputs = rng.uniform(-1.0, 1.0, size=(256, n_inputs))
     dead: dict[str, Array] = {}
     for name in ("relu", "leaky_relu"):
@@ -752,6 +794,10 @@ def selu_self_normalising(
     Klambauer, Unterthiner, Mayr & Hochreiter, "Self-Normalizing Neural Networks",
     NeurIPS 2017, arXiv:1706.02515.
     """
+    depth = check_positive_int(depth, "depth")
+    width = check_positive_int(width, "width")
+    n_samples = check_positive_int(n_samples, "n_samples")
+    seed = _check_seed(seed)
     X = np.random.default_rng(seed).standard_normal((n_samples, width))
     mean: dict[str, Array] = {}
     variance: dict[str, Array] = {}
@@ -832,6 +878,10 @@ def vanishing_gradients(
     Hochreiter, diploma thesis, TU München, 1991; Bengio, Simard & Frasconi, IEEE Trans.
     Neural Networks 5(2), 1994; Glorot & Bengio, AISTATS 2010, section 4.2.
     """
+    depth = check_positive_int(depth, "depth")
+    width = check_positive_int(width, "width")
+    n_samples = check_positive_int(n_samples, "n_samples")
+    seed = _check_seed(seed)
     X, y = datasets.spiral(n_samples, n_classes=3, seed=seed)
     rms: dict[str, Array] = {}
     for name, init in (("sigmoid", "glorot_uniform"), ("relu", "he_normal")):
@@ -935,6 +985,11 @@ def prelu_slopes(
     ----------
     He, Zhang, Ren & Sun, "Delving Deep into Rectifiers", ICCV 2015, arXiv:1502.01852.
     """
+    hidden = _check_sizes(hidden, "hidden")
+    per_neuron = check_bool(per_neuron, "per_neuron")
+    n_samples = check_positive_int(n_samples, "n_samples")
+    epochs = check_positive_int(epochs, "epochs")
+    seed = _check_seed(seed)
     X, y = datasets.spiral(n_samples, n_classes=3, seed=seed)
     act = _activations.get("prelu", per_neuron=per_neuron)
     net = MLP([2, *hidden, 3], act, output="softmax", seed=seed)
@@ -1049,12 +1104,22 @@ def output_loss_pairing(
     experimental comparison", Interspeech 2013. Nielsen, "Neural Networks and Deep
     Learning", 2015, chapter 3.
     """
+    hidden = _check_sizes(hidden, "hidden")
+    n_samples = check_positive_int(n_samples, "n_samples")
+    epochs = check_positive_int(epochs, "epochs")
+    lr = check_number(lr, "lr", "> 0")
+    if isinstance(margins, str) or not isinstance(margins, Sequence | np.ndarray):
+        raise TypeError(f"`margins` must be a sequence of numbers, got {margins!r:.80}.")
+    if len(margins) == 0:
+        raise ValueError("`margins` is empty: give at least one, e.g. (0, 5, 10).")
+    checked = [check_number(m, f"margins[{i}]") for i, m in enumerate(margins)]
+    seed = _check_seed(seed)
     X, y = datasets.spiral(n_samples, n_classes=3, seed=seed)
     one_hot = np.eye(3, dtype=X.dtype)[y]
     losses = {"cross_entropy": "categorical_cross_entropy", "mse": "mse"}
     accuracy: dict[str, Array] = {}
     loss_curves: dict[str, Array] = {}
-    margin_array = np.asarray(margins, dtype=np.float64)
+    margin_array = np.asarray(checked, dtype=np.float64)
     gradient: dict[str, Array] = {}
     for key, loss in losses.items():
         targets = y if key == "cross_entropy" else one_hot
@@ -1170,6 +1235,12 @@ def batch_norm_rescue(
     Ioffe & Szegedy, "Batch Normalization: Accelerating Deep Network Training by Reducing
     Internal Covariate Shift", ICML 2015, arXiv:1502.03167.
     """
+    depth = check_positive_int(depth, "depth")
+    width = check_positive_int(width, "width")
+    n_samples = check_positive_int(n_samples, "n_samples")
+    epochs = check_positive_int(epochs, "epochs")
+    lr = check_number(lr, "lr", "> 0")
+    seed = _check_seed(seed)
     X, y = datasets.moons(n_samples, noise=0.15, seed=seed)
     X_train, X_test, y_train, y_test = datasets.train_test_split(X, y, seed=seed)
     accuracy: dict[str, Array] = {}

@@ -794,7 +794,8 @@ def compare(
     ValueError
         For an unknown name (with a did-you-mean) or an empty list.
     TypeError
-        For a single string: pass a list, ``compare(["relu", "tanh"])``.
+        For a single string (pass a list, ``compare(["relu", "tanh"])``) or anything else
+        that is not a list.
 
     Examples
     --------
@@ -810,6 +811,11 @@ def compare(
         raise TypeError(
             f"`activations` must be a list of activations, got {activations!r}; "
             f"write compare([{activations!r}, ...]) or use explain() for one."
+        )
+    elif not isinstance(activations, Iterable):
+        raise TypeError(
+            f"`activations` must be a list of activations (names, classes or instances), "
+            f"e.g. ['relu', 'tanh'], got {activations!r:.80} of type {type(activations).__name__}."
         )
     cards = [explain(activation) for activation in activations]
     if not cards:

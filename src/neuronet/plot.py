@@ -461,7 +461,7 @@ def history(
     for panel, name in zip(axes, chosen, strict=True):
         for key, label, style in ((name, "training", "-"), (f"val_{name}", "validation", "--")):
             if key in records:
-                values = np.asarray(records[key], dtype=float)
+                values = _numbers(records[key], key)
                 color = _CYCLE[0] if style == "-" else _CYCLE[1]
                 epochs = np.arange(1, values.size + 1)
                 panel.plot(
@@ -501,6 +501,19 @@ def _records(history: object) -> Mapping[str, Sequence[float]]:
         "`history` must be the History that fit returns (or its .history dict), "
         f"got {type(history).__name__}."
     )
+
+
+def _numbers(values: object, key: str) -> NDArray[np.float64]:
+    """One metric's record as floats, one per epoch (NaN allowed: a diverged epoch)."""
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        arr = None
+    if arr is None or arr.ndim != 1 or isinstance(values, str | bytes):
+        raise TypeError(
+            f"`history[{key!r}]` must be a list of numbers, one per epoch, got {values!r:.80}."
+        )
+    return arr
 
 
 def _check_names(given: object, known: Sequence[str], arg: str, what: str) -> list[str]:
@@ -558,7 +571,8 @@ def decision_boundary(
     ------
     ValueError
         For a regressor, a network without exactly 2 inputs, independent (multi-label)
-        outputs, or `X` / `y` of the wrong shape or with unknown labels.
+        outputs, outputs that are not finite (a diverged network), or `X` / `y` of the wrong
+        shape or with unknown labels.
 
     Examples
     --------
@@ -719,6 +733,14 @@ def _predict_indices(
     except TypeError:  # a classifier whose outputs are not probabilities
         predicted = _class_indices(net.predict(X), labels, X.shape[0])
         return predicted, np.ones(X.shape[0])
+    if not np.isfinite(proba).all():
+        # argmax would read NaN as class 0: one uniform region, with an accuracy in the title.
+        raise ValueError(
+            "the network's outputs are not finite (NaN or inf) over the plotted area, so it "
+            "has no decision boundary to draw: its weights have diverged. "
+            "neuronet.diagnose(net, X, y) shows which layers; retrain with a lower learning "
+            "rate, and standardise the inputs."
+        )
     return proba.argmax(axis=1), proba.max(axis=1)
 
 
@@ -1154,7 +1176,7 @@ def _per_layer(history: object, wanted: str | None = None) -> dict[str, dict[int
     for key, values in _records(history).items():
         match = _LAYER_KEY.match(key)
         if match:
-            found.setdefault(match[2], {})[int(match[1])] = list(values)
+            found.setdefault(match[2], {})[int(match[1])] = _numbers(values, key).tolist()
     if not found and wanted is None:
         raise ValueError(
             "`history` holds no per-layer diagnostics (keys like 'layer1/dead'): pass "

@@ -45,6 +45,7 @@ import time
 import webbrowser
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -343,13 +344,20 @@ async def _json_body(request: Request) -> dict[str, Any]:
             raise SettingsError(f"the request body is over {MAX_MESSAGE:,} bytes.")
     if not body.strip():
         return {}
-    try:
-        values = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as err:
-        raise SettingsError(f"the request body is not JSON: {err}.") from None
+    values = _loads(body, "the request body")
     if not isinstance(values, dict):
         raise SettingsError(f"the settings must be a JSON object, got {type(values).__name__}.")
     return values
+
+
+def _loads(text: str | bytes | bytearray, what: str) -> Any:
+    """``json.loads``, its every refusal a SettingsError (deep nesting exhausts the stack)."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise SettingsError(f"{what} is not JSON: it is nested too deeply.") from None
+    except (ValueError, UnicodeDecodeError) as err:
+        raise SettingsError(f"{what} is not JSON: {err}.") from None
 
 
 def _strict_json(data: Any) -> str:
@@ -381,10 +389,9 @@ class _Stream:
             async with anyio.create_task_group() as tasks:
                 tasks.start_soon(self.trainer)
                 await self.send({"type": "settings", "settings": self.session.settings.to_dict()})
-                await self.send(await run_in_threadpool(self.session.points))
-                await self.send(await run_in_threadpool(self.session.frame))
+                await self.guarded(self.send_points_and_frame, "drawing the session")
                 await self.receiver()
-                self.session.stop.set()  # a tick in progress ends at its next epoch
+                self.session.stop.set()  # a tick in progress ends after its batch
                 tasks.cancel_scope.cancel()
         except* _GONE:
             pass  # the page closed, or its connection broke mid-stream: no one to tell
@@ -404,24 +411,41 @@ class _Stream:
                 await self.refuse(f"a message may hold at most {MAX_MESSAGE:,} characters.")
                 continue
             try:
-                msg = json.loads(text)
-            except ValueError as err:
-                await self.refuse(f"the message is not JSON: {err}.")
+                msg = _loads(text, "the message")
+            except SettingsError as err:
+                await self.refuse(str(err))
                 continue
             if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
                 await self.refuse('a message must be a JSON object with a "type".')
                 continue
             try:
-                await self.handle(msg)
-            except SettingsError as err:
-                await self.refuse(str(err), err.field)
-            except (TypeError, ValueError) as err:
-                await self.refuse(str(err))
+                await self.guarded(partial(self.handle, msg), f"message {msg['type']!r:.40}")
             except _GONE:
                 return
-            except Exception as err:  # a bug: logged; the connection carries on
-                log.exception("playground: message %r failed", msg.get("type"))
-                await self.refuse(f"internal error ({type(err).__name__}): {err}")
+
+    async def guarded(self, action: Callable[[], Awaitable[None]], what: str) -> None:
+        """Run ``action``; a refusal or a bug is answered with an ``error``, the socket lives.
+
+        A page that has gone (:data:`_GONE`) is not caught: there is no one to answer.
+        """
+        try:
+            await action()
+        except _GONE:
+            raise
+        except SettingsError as err:
+            await self.refuse(str(err), err.field)
+        except (TypeError, ValueError) as err:
+            await self.refuse(str(err))
+        except Exception as err:  # a bug: logged; the connection carries on
+            log.exception("playground: %s failed", what)
+            await self.refuse(f"internal error ({type(err).__name__}): {err}")
+
+    async def send_points_and_frame(self) -> None:
+        await self.send(await run_in_threadpool(self.session.points))
+        await self.send(await run_in_threadpool(self.session.frame))
+
+    async def send_frame(self) -> None:
+        await self.send(await run_in_threadpool(self.session.frame))
 
     async def refuse(self, message: str, field: str | None = None) -> None:
         await self.send({"type": "error", "message": message, "field": field})
@@ -494,7 +518,7 @@ class _Stream:
             if not self.playing:
                 if self.stale:  # the page missed the last ticks: show where training stopped
                     self.stale = False
-                    await self.send(await run_in_threadpool(self.session.frame))
+                    await self.guarded(self.send_frame, "drawing the session")
                 await self.wake.wait()
                 self.wake = anyio.Event()
                 continue

@@ -5,9 +5,10 @@ built-in data set from :mod:`neuronet.datasets`, or a CSV of the user's own, spl
 and test sets), an :class:`~neuronet.MLP` and the optimizer that trains it. Training is
 neuronet's one training loop: each :meth:`Session.tick` calls :meth:`MLP.fit` for a few epochs
 with the *same optimizer object*, which goes on from its state (moments, step count) as Keras
-does. :meth:`Session.frame` is what the page draws: the decision boundary over a grid, every
-neuron's output over the same grid, the weights, the loss curves and the dead or saturated
-units.
+does; a tick ends after :data:`TICK_BUDGET` seconds, between two batches if need be, and the
+next one goes on with the epoch where it stopped. :meth:`Session.frame` is what the page draws:
+the decision boundary over a grid, every neuron's output over the same grid, the weights, the
+loss curves and the dead or saturated units.
 
 Nothing here imports Starlette: the server (:mod:`neuronet.playground.server`) runs these
 methods in worker threads and sends their results, so they can be tested without one.
@@ -35,7 +36,7 @@ import tempfile
 import threading
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
@@ -44,6 +45,7 @@ from numpy.typing import NDArray
 
 from .. import MLP, activations, datasets, losses, optimizers
 from ..diagnostics import diagnose
+from ..training import History
 
 __all__ = [
     "LIMITS",
@@ -71,6 +73,7 @@ LIMITS: dict[str, Any] = {
     "seed": (0, 2**31 - 1),
     "upload_bytes": 5 * 1024 * 1024,
     "csv_classes": 20,
+    "csv_value": 1e30,
 }
 
 #: The data sets whose class count can be chosen.
@@ -79,7 +82,8 @@ _MULTICLASS = ("spiral", "blobs")
 FILE_DATASET, UPLOAD_DATASET = "file", "upload"
 #: Grid points per side of the decision-boundary heatmap (2-D data) or along x (1-D data).
 GRID, GRID_1D = 48, 160
-#: Seconds one tick may train for at most, whatever ``speed`` asks.
+#: Seconds one tick may train for, whatever ``speed`` and the other settings ask: it stops
+#: between two batches (plus that batch and a validation pass: about this long in all).
 TICK_BUDGET = 0.25
 #: Training points the dead and saturated units are judged on (the first ones: shuffled).
 DIAGNOSIS_SAMPLES = 1000
@@ -277,7 +281,10 @@ def parse_csv(data: bytes | str, name: str = "data.csv") -> CsvData:
     """Read a CSV of two numeric columns and a class label (a header row is optional).
 
     At most ``LIMITS["upload_bytes"]`` bytes, ``LIMITS["n_samples"][1]`` rows and
-    ``LIMITS["csv_classes"]`` classes; the labels may be any text, and are sorted.
+    ``LIMITS["csv_classes"]`` classes; the labels may be any text, and are sorted. Each
+    number must lie within ±``LIMITS["csv_value"]`` (1e30): the page draws the data's range,
+    padded by a tenth, on a float32 grid (float32 ends near ±3.4e38), and the network
+    computes in float32.
 
     Raises
     ------
@@ -339,7 +346,14 @@ def parse_csv(data: bytes | str, name: str = "data.csv") -> CsvData:
                 raise SettingsError(
                     f"{where}, column {j + 1} ({columns[j]!r}): {cell!r:.40} is not a number."
                 )
-            X[k, j] = float(cell)
+            value = float(cell)
+            if abs(value) > LIMITS["csv_value"]:
+                raise SettingsError(
+                    f"{where}, column {j + 1} ({columns[j]!r}): {cell!r:.40} is beyond "
+                    f"±{LIMITS['csv_value']:g}, too large for the page to draw (it computes in "
+                    f"float32, whose range ends near ±3.4e38): rescale the column."
+                )
+            X[k, j] = value
         label = row[2].strip()
         if not label:
             raise SettingsError(f"{where}, column 3 ({columns[2]!r}): the label is empty.")
@@ -396,12 +410,51 @@ def _thin(values: Sequence[float]) -> list[Any]:
 class _Budget:
     """A callback that stops ``fit`` once a tick has used its time, or when asked to."""
 
-    def __init__(self, seconds: float, stop: threading.Event) -> None:
-        self.deadline = time.perf_counter() + seconds
+    def __init__(self, deadline: float, stop: threading.Event) -> None:
+        self.deadline = deadline
         self.stop = stop
 
     def __call__(self, epoch: int, logs: dict[str, float]) -> bool:
         return self.stop.is_set() or time.perf_counter() > self.deadline
+
+
+class _Passes:
+    """The training set as ``fit``'s iterable of batches, cut off at a tick's deadline.
+
+    ``fit`` checks callbacks only between epochs, and one epoch of big settings (10,000
+    points in batches of 1 through ten layers of 64) takes seconds. Given batches instead
+    of arrays, ``fit`` takes each of its epochs as one pass over this iterable: a pass
+    yields the rest of the session's epoch in progress, in the order ``fit`` itself would
+    shuffle it (one ``net.rng.permutation`` per epoch), and ends early, between two
+    batches, once the deadline passes or the page pauses. The next tick goes on where it
+    stopped. ``parts`` records, per pass, the samples it gave and whether it ended the epoch.
+    """
+
+    def __init__(self, session: Session, batch_size: int, deadline: float) -> None:
+        self.session = session
+        self.batch_size = batch_size
+        self.deadline = deadline
+        self.parts: list[tuple[int, bool]] = []
+
+    def __iter__(self) -> Iterator[tuple[NDArray[Any], NDArray[Any]]]:
+        s = self.session
+        X, y = s.X_train, s.y_train
+        if s.order is None:
+            s.order, s.done = s.net.rng.permutation(len(X)), 0
+        order = s.order
+        given = 0
+        self.parts.append((0, False))
+        # At least one batch per pass: fit refuses a pass that gives none.
+        while s.done < len(order) and (
+            given == 0 or not (s.stop.is_set() or time.perf_counter() > self.deadline)
+        ):
+            rows = order[s.done : s.done + self.batch_size]
+            s.done += len(rows)
+            given += len(rows)
+            self.parts[-1] = (given, s.done >= len(order))
+            yield X[rows], y[rows]
+        if s.done >= len(order):
+            s.order = None  # the next pass starts a new epoch
 
 
 @dataclass
@@ -418,7 +471,7 @@ class Session:
 
     def __post_init__(self) -> None:
         self.lock = threading.RLock()
-        self.stop = threading.Event()  # set to make a tick in progress end at its next epoch
+        self.stop = threading.Event()  # set to make a tick in progress end after its batch
         self.upload: CsvData | None = None
         self.last_seen = time.monotonic()
         self.connections = 0
@@ -522,6 +575,10 @@ class Session:
                 "val_accuracy": [],
             }
             self.marks: list[dict[str, Any]] = []
+            self.order: NDArray[np.intp] | None = None  # the epoch in progress (_Passes)
+            self.done = 0
+            self.partial: list[tuple[int, dict[str, float]]] = []
+        self.epoch_seconds: float | None = None  # measured by the ticks
         self.net = net
         self.optimizer = optimizers.get(s.optimizer, lr=s.lr)
         self.diverged = False
@@ -546,6 +603,7 @@ class Session:
             shape_keys = ("hidden", "output", "loss")
             saved = dict(self.__dict__)
             self.settings = new
+            self.epoch_seconds = None  # the cost of an epoch is measured again
             try:
                 if any(getattr(new, k) != getattr(old, k) for k in data_keys):
                     self._load_data()
@@ -557,7 +615,7 @@ class Session:
                     label = "/".join(new.activations) or "linear"
                     if new.dropout != old.dropout:
                         label = f"dropout {new.dropout:g}"
-                    self.marks.append({"epoch": self.epoch, "label": label})
+                    self._mark(label)
                 elif new.optimizer != old.optimizer:
                     self.optimizer = optimizers.get(new.optimizer, lr=new.lr)
                 elif new.lr != old.lr and isinstance(self.optimizer, optimizers.Optimizer):
@@ -566,6 +624,14 @@ class Session:
                 self.__dict__.update(saved)  # refused: the session is as it was
                 raise
             return new.to_dict()
+
+    def _mark(self, label: str) -> None:
+        """Mark a change on the curves: one per epoch (the latest), the newest CURVE_KEEP."""
+        if self.marks and self.marks[-1]["epoch"] == self.epoch:
+            self.marks.pop()  # toggled again before any training: only the last change shows
+        self.marks.append({"epoch": self.epoch, "label": label})
+        if len(self.marks) > CURVE_KEEP:
+            del self.marks[: len(self.marks) - CURVE_KEEP]
 
     def set_upload(self, data: CsvData) -> dict[str, Any]:
         """Use an uploaded CSV: the ``dataset`` becomes ``"upload"``; training starts again."""
@@ -596,33 +662,59 @@ class Session:
     def tick(self, epochs: int | None = None) -> dict[str, Any]:
         """Train for ``epochs`` (default: the ``speed`` setting) or until the time budget ends.
 
-        Returns ``{"epoch", "trained", "diverged", "notes"}``; after divergence the weights
-        of the best epoch are kept (as ``fit`` does) and the page is told to lower the rate.
+        A tick trains for about :data:`TICK_BUDGET` seconds at most, whatever the settings:
+        with a mini-batch optimizer it stops between two batches (see :class:`_Passes`), so
+        with big settings an epoch may take several ticks, and ``epoch`` counts the epochs
+        completed. Returns ``{"epoch", "trained", "diverged", "notes"}``; after divergence
+        the weights of the best epoch are kept (as ``fit`` does) and the page is told to
+        lower the rate.
         """
         with self.lock:
             s = self.settings
             n = s.speed if epochs is None else epochs
             self.stop.clear()
-            fit_kwargs: dict[str, Any] = {
-                "epochs": n,
-                "batch_size": min(s.batch_size, len(self.X_train)),
-                "optimizer": self.optimizer,
-                "l2": s.l2,
-                "validation_data": (self.X_test, self.y_test),
-                "callbacks": [_Budget(TICK_BUDGET, self.stop)] if n > 1 else [],
-                "verbose": 0,
-            }
+            batch_size = min(s.batch_size, len(self.X_train))
             with _TRAIN_LOCK, warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
+                # The budget starts once this tick may train, not while another one does.
+                started = time.perf_counter()
+                deadline = started + TICK_BUDGET
+                fit_kwargs: dict[str, Any] = {
+                    "epochs": n,
+                    "optimizer": self.optimizer,
+                    "l2": s.l2,
+                    "validation_data": (self.X_test, self.y_test),
+                    "callbacks": [_Budget(deadline, self.stop)],
+                    "verbose": 0,
+                }
+                # Whole epochs as arrays (fit's own shuffling and data checks, the same
+                # result) when one is known to take well under the budget; else batches
+                # that stop at the deadline. L-BFGS takes the whole set at every step.
+                lbfgs = isinstance(self.optimizer, optimizers.LBFGS)
+                whole = lbfgs or (
+                    self.order is None
+                    and self.epoch_seconds is not None
+                    and self.epoch_seconds <= TICK_BUDGET / 2
+                )
+                passes = None if whole else _Passes(self, batch_size, deadline)
                 try:
-                    history = self.net.fit(self.X_train, self.y_train, **fit_kwargs)
+                    if passes is None:
+                        history = self.net.fit(
+                            self.X_train, self.y_train, batch_size=batch_size, **fit_kwargs
+                        )
+                    else:
+                        history = self.net.fit(passes, **fit_kwargs)
                 except (TypeError, ValueError) as err:  # refused by fit: say why on the page
                     raise SettingsError(f"training refused: {err}") from None
-            for key, values in self.curves.items():
-                values.extend(history.history.get(key, []))
-                if len(values) > CURVE_KEEP:  # a long run: every other point, memory bounded
-                    values[:] = values[::2]
-            self.epoch += history.epochs
+                seconds = time.perf_counter() - started
+            n_train = len(self.X_train)
+            parts = [(n_train, True)] * history.epochs if passes is None else passes.parts
+            trained = self._record(history, parts)
+            if history.diverged:
+                self.order, self.partial = None, []  # the next tick starts a new epoch
+            samples = sum(count for count, _ in parts)
+            if not lbfgs and samples:
+                self.epoch_seconds = seconds / samples * n_train
             notes = [str(w.message) for w in caught]
             if history.diverged:
                 self.diverged = True
@@ -633,10 +725,39 @@ class Session:
             self.notes = notes
             return {
                 "epoch": self.epoch,
-                "trained": history.epochs,
+                "trained": trained,
                 "diverged": history.diverged,
                 "notes": notes,
             }
+
+    def _record(self, history: History, parts: Sequence[tuple[int, bool]]) -> int:
+        """Add the epochs ``fit`` completed to the curves; return how many there were.
+
+        ``fit`` records one row per pass; the passes that end part-way through an epoch are
+        kept in ``partial`` until the pass that ends it, and the epoch's training metrics are
+        their average weighted by samples (the validation ones are measured at its end).
+        """
+        rows = history.history
+        completed = 0
+        for i in range(history.epochs):  # a pass that diverged is not recorded: it is cut
+            count, ends = parts[i]
+            self.partial.append((count, {key: values[i] for key, values in rows.items()}))
+            if not ends:
+                continue
+            total = sum(c for c, _ in self.partial)
+            for key, values in self.curves.items():
+                if key not in rows:
+                    continue
+                if key.startswith("val_") or len(self.partial) == 1:
+                    values.append(self.partial[-1][1][key])  # as fit measured it
+                else:
+                    values.append(sum(c * logs[key] for c, logs in self.partial) / total)
+                if len(values) > CURVE_KEEP:  # a long run: every other point, memory bounded
+                    values[:] = values[::2]
+            self.partial = []
+            completed += 1
+        self.epoch += completed
+        return completed
 
     # -- what the page draws ----------------------------------------------------------
 
@@ -736,7 +857,7 @@ class Session:
                 "layers": layers,
                 "curves": curves,
                 "curve_epochs": self.epoch,
-                "marks": list(self.marks),
+                "marks": self.marks[-CURVE_POINTS:],
                 "metrics": {k: _round(v) if v is not None else None for k, v in last.items()},
                 "diagnosis": {
                     "layers": [
@@ -922,6 +1043,7 @@ class SessionStore:
         self.max_sessions = max_sessions
         self.file_data = file_data
         self._sessions: dict[str, Session] = {}
+        self._building = 0  # slots taken by sessions being built
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -936,15 +1058,23 @@ class SessionStore:
         default = Settings(dataset=FILE_DATASET) if self.file_data is not None else Settings()
         settings = Settings.from_dict(values or {}, default, extra_datasets=extra)
         self.reap()
+        # The slot is taken under the lock and the session built outside it (building takes
+        # a while): concurrent creates, which the server runs in a thread pool, then cannot
+        # overshoot the limit.
         with self._lock:
-            if len(self._sessions) >= self.max_sessions:
+            if len(self._sessions) + self._building >= self.max_sessions:
                 raise SettingsError(
                     f"the playground holds {self.max_sessions} sessions already; close a tab "
                     f"or wait for idle ones to end."
                 )
-        session = Session(settings, file_data=self.file_data)
-        with self._lock:
-            self._sessions[session.id] = session
+            self._building += 1
+        try:
+            session = Session(settings, file_data=self.file_data)
+            with self._lock:
+                self._sessions[session.id] = session
+        finally:
+            with self._lock:
+                self._building -= 1
         return session
 
     def get(self, session_id: str) -> Session | None:
