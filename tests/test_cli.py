@@ -187,3 +187,34 @@ def test_built_in_data_with_json_plots_and_an_activation_per_layer(tmp_path):
     record = load_training(out)
     assert record["options"]["samples"] == 80 and record["options"]["data"] == "moons"
     assert record["metrics"] == report["metrics"] and record["epochs"] == 3
+
+
+def test_plots_are_written_atomically_and_a_failed_one_is_one_line(tmp_path, monkeypatch):
+    from conftest import require
+
+    require("matplotlib")
+    from matplotlib.figure import Figure
+
+    figures = tmp_path / "figures"
+    figures.mkdir()
+    old = figures / "training_curves.png"
+    old.write_bytes(b"the previous figure")
+    real_savefig = Figure.savefig
+
+    def full_disk(self, target, *args, **kwargs):
+        target.write(b"half a PNG")  # a partial write, then the disk is full
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Figure, "savefig", full_disk)
+    args = ["train", "--data", "moons", "--samples", "80", "--epochs", "2", "--quiet"]
+    args += ["--plots", str(figures), "--out", str(tmp_path / "m.safetensors")]
+    result = runner.invoke(app, args, env=WIDE)
+    assert result.exit_code == EXIT_FAILURE, result.output
+    assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
+    assert "no space left on device; the previous file is unchanged" in result.stderr
+    assert old.read_bytes() == b"the previous figure"  # kept whole
+    assert sorted(p.name for p in figures.iterdir()) == ["training_curves.png"]  # no temp file
+    monkeypatch.setattr(Figure, "savefig", real_savefig)
+    result = runner.invoke(app, [*args, "--force"], env=WIDE)
+    assert result.exit_code == EXIT_OK, result.output
+    assert old.read_bytes().startswith(b"\x89PNG")

@@ -112,7 +112,7 @@ def require_matplotlib() -> None:
     matplotlib.use("Agg")
 
 
-def save_figure(figure: Figure, path: Path) -> None:
+def save_figure(figure: Figure, path: Path, *, dpi: float | None = None) -> None:
     """Write `figure` to `path` atomically (a temporary file in the same folder, then a rename).
 
     A failure (a full disk, a folder removed since :func:`check_output`) exits with code 1
@@ -122,7 +122,7 @@ def save_figure(figure: Figure, path: Path) -> None:
 
     try:
         with atomic_file(path, what="figure", example="plot.png") as handle:
-            figure.savefig(handle, format=path.suffix.lower().lstrip("."))
+            figure.savefig(handle, format=path.suffix.lower().lstrip("."), dpi=dpi)
     except OSError as err:
         fail(err.strerror or str(err))  # the file, the reason and what to do
 

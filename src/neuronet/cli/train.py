@@ -1086,6 +1086,7 @@ def _check_plots(folder: Path) -> None:
 def _draw(folder: Path, net: MLP, job: _Job, history: History) -> list[Path]:
     """Training curves, and the decision boundary of a 2-input classifier, as PNG files."""
     from .. import plot
+    from .plot import save_figure
 
     # Figures are made with matplotlib.figure.Figure, never pyplot, so no window or GUI
     # backend is involved: savefig renders PNGs with Agg.
@@ -1094,18 +1095,19 @@ def _draw(folder: Path, net: MLP, job: _Job, history: History) -> list[Path]:
     if net.is_classifier and net.n_inputs == 2:
         X = np.concatenate([job.X_train, job.X_val])
         y = np.concatenate([job.y_train, job.y_val])
-        figure = plot.decision_boundary(net, X, y)
-        if len(job.columns) == 2:
-            scaled = " (standardised)" if job.preprocessor is not None else ""
-            figure.axes[0].set_xlabel(job.columns[0] + scaled)
-            figure.axes[0].set_ylabel(job.columns[1] + scaled)
-        figures.append(("decision_boundary.png", figure))
+        try:
+            figure = plot.decision_boundary(net, X, y)
+        except ValueError as err:  # outputs that are not finite: nothing to draw
+            typer.echo(f"Note: no decision_boundary.png: {err}", err=True)
+        else:
+            if len(job.columns) == 2:
+                scaled = " (standardised)" if job.preprocessor is not None else ""
+                figure.axes[0].set_xlabel(job.columns[0] + scaled)
+                figure.axes[0].set_ylabel(job.columns[1] + scaled)
+            figures.append(("decision_boundary.png", figure))
     written = []
     for name, figure in figures:
         path = folder / name
-        try:
-            figure.savefig(path, dpi=120)
-        except OSError as err:
-            fail(f"could not write {str(path)!r}: {err.strerror or err}.")
+        save_figure(figure, path, dpi=120)  # atomically: a failed write keeps the old file
         written.append(path)
     return written
