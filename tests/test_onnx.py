@@ -375,7 +375,7 @@ def test_export_into_a_missing_folder_or_onto_a_folder_fails_clearly(rng, tmp_pa
 # --- import of graphs made by other tools ----------------------------------------------------
 
 
-def torch_export(module, n_in, path, dtype):
+def torch_export(module, n_in, path, dtype, *, dynamo=True):
     torch = require("torch")
     require("onnxscript")  # what torch.onnx.export translates with
     example = (torch.zeros(2, n_in, dtype=getattr(torch, dtype)),)
@@ -389,6 +389,7 @@ def torch_export(module, n_in, path, dtype):
             output_names=["y"],
             dynamic_axes={"x": {0: "batch"}},
             verbose=False,
+            dynamo=dynamo,
         )
 
 
@@ -434,6 +435,42 @@ def test_import_a_torch_sequential_of_every_supported_activation(dtype, rng, tmp
     net.fit(X, y, epochs=20, batch_size=20, lr=1e-2, verbose=0)
     assert net.compute_loss(X, y) < before
     assert len(net.trace(X[0]).layers) == len(acts) + 1
+
+
+def test_import_from_torchs_torchscript_exporter(rng, tmp_path, capfd):
+    # dynamo=False: the older exporter writes mish as x·tanh(softplus(x)), and an untrained
+    # batch norm's running variance as an Identity of its scale (both ones).
+    torch = require("torch")
+    nn = torch.nn
+    torch.manual_seed(0)
+    acts = [
+        nn.ReLU(), nn.LeakyReLU(0.2), nn.PReLU(6), nn.ELU(0.5), nn.SELU(), nn.Sigmoid(),
+        nn.Tanh(), nn.Softplus(), nn.Softsign(), nn.GELU(), nn.Mish(), nn.SiLU(),
+    ]  # fmt: skip
+    layers, n = [], 3
+    for act in acts:
+        layers += [nn.Linear(n, 6), act]
+        n = 6
+    module = nn.Sequential(*layers, nn.Linear(6, 4), nn.Softmax(dim=-1)).eval()
+    torch_export(module, 3, tmp_path / "t.onnx", "float32", dynamo=False)
+    capfd.readouterr()
+    net = nx.load(tmp_path / "t.onnx")
+    assert [act.name for act in net.hidden_activations] == [
+        "relu", "leaky_relu", "prelu", "elu", "selu", "sigmoid", "tanh", "softplus",
+        "softsign", "gelu", "mish", "silu",
+    ]  # fmt: skip
+    X = inputs(rng, 3, "float32", n=20)
+    with torch.no_grad():
+        expected = module(torch.from_numpy(X)).numpy()
+    np.testing.assert_allclose(net.forward(X), expected, rtol=1e-5, atol=TOL["float32"] * 10)
+    untrained = nn.Sequential(nn.Linear(3, 5), nn.BatchNorm1d(5), nn.ReLU(), nn.Linear(5, 2))
+    torch_export(untrained.eval(), 3, tmp_path / "bn.onnx", "float32", dynamo=False)
+    capfd.readouterr()
+    with torch.no_grad():
+        expected = untrained(torch.from_numpy(X)).numpy()
+    np.testing.assert_allclose(
+        nx.load(tmp_path / "bn.onnx").forward(X), expected, rtol=1e-5, atol=1e-6
+    )
 
 
 @pytest.mark.parametrize("norm", ["batch", "layer"])

@@ -758,7 +758,7 @@ _LABEL_OPS = {
 _SUPPORTED = (
     "Gemm, MatMul (+ Add), BatchNormalization, LayerNormalization, "
     + ", ".join(_ACTIVATION_OPS)
-    + ", x·Sigmoid(x) (SiLU), Identity, Dropout and Cast of the input"
+    + ", x·Sigmoid(x) (SiLU), x·Tanh(Softplus(x)) (mish), Identity, Dropout and Cast of the input"
 )
 
 
@@ -790,7 +790,26 @@ class _Reader:
                 if "value" in attr:
                     value = self.onnx.numpy_helper.to_array(attr["value"].t)
                     self.constants[node.output[0]] = value
-        self.nodes = [n for n in graph.node if n.op_type != "Constant"]
+        # An Identity of a constant is that constant: PyTorch's TorchScript exporter writes
+        # one where two parameters hold the same values (an untrained BatchNorm's running
+        # variance and its scale, both ones).
+        folded = True
+        while folded:
+            folded = False
+            for node in graph.node:
+                if (
+                    node.op_type == "Identity"
+                    and node.input[0] in self.constants
+                    and node.output[0] not in self.constants
+                ):
+                    self.constants[node.output[0]] = self.constants[node.input[0]]
+                    folded = True
+        self.nodes = [
+            n
+            for n in graph.node
+            if n.op_type != "Constant"
+            and not (n.op_type == "Identity" and n.input[0] in self.constants)
+        ]
         self.outputs = {value.name for value in graph.output}
         self.visited: set[int] = set()
 
@@ -862,7 +881,12 @@ class _Reader:
             if self._only_labels_after(current):
                 break  # what follows turns the network's output into labels (skl2onnx)
             ops = sorted(n.op_type for n in users)
-            if ops in (["Mul", "Sigmoid"], ["Abs", "Div"], ["Greater", "Softplus", "Where"]):
+            if ops in (
+                ["Mul", "Sigmoid"],
+                ["Abs", "Div"],
+                ["Greater", "Softplus", "Where"],
+                ["Mul", "Softplus"],
+            ):
                 current = self._composition(users, current, layers)
                 continue
             if len(users) == 2 and ops == ["Concat", "Sub"]:
@@ -1073,7 +1097,8 @@ class _Reader:
     def _composition(self, users: list[Any], current: str, layers: list[_Layer]) -> str:
         r"""An activation written as several nodes reading ``x``, as exporters write them.
 
-        ``x·Sigmoid(x)`` (SiLU); ``x / (1 + |x|)`` (softsign, PyTorch); and PyTorch's softplus
+        ``x·Sigmoid(x)`` (SiLU); ``x / (1 + |x|)`` (softsign, PyTorch); ``x·Tanh(Softplus(x))``
+        (mish, PyTorch's TorchScript exporter); and PyTorch's softplus
         ``Where(x > 20, x, Softplus(x))``, which differs from the exact softplus by less than
         :math:`e^{-20} = 2 \cdot 10^{-9}`.
         """
@@ -1089,6 +1114,23 @@ class _Reader:
                 last.input[1], by_op["Abs"]
             )
             inner += [n for n in self.nodes if n.output and n.output[0] == last.input[1]]
+        elif "Mul" in by_op:
+            name, why = "mish", "a product that is not x·Tanh(Softplus(x))"
+            softplus = by_op["Softplus"]
+            tanh = next(
+                (
+                    n
+                    for n in self.nodes
+                    if n.op_type == "Tanh" and list(n.input) == [softplus.output[0]]
+                ),
+                None,
+            )
+            ok = (
+                tanh is not None
+                and list(softplus.input) == [current]
+                and sorted(last.input) == sorted([current, tanh.output[0]])
+            )
+            inner += [] if tanh is None else [tanh]
         else:
             name, why = "softplus", "a selection that is not Where(x > t, x, Softplus(x))"
             greater = by_op["Greater"]
@@ -1303,7 +1345,8 @@ def load(path: str | os.PathLike[str]) -> MLP:
     and ``Add``, with constant weights; optionally ``BatchNormalization`` or
     ``LayerNormalization``; then an activation with an ONNX operator neuronet has (``Relu``,
     ``LeakyRelu``, ``PRelu``, ``Elu``, ``Selu``, ``Sigmoid``, ``Tanh``, ``Softplus``,
-    ``Softsign``, ``Gelu``, ``Mish``, ``Softmax``) or :math:`x\\,\\sigma(x)` (SiLU).
+    ``Softsign``, ``Gelu``, ``Mish``, ``Softmax``), :math:`x\\,\\sigma(x)` (SiLU) or
+    :math:`x \\tanh(\\operatorname{softplus}(x))` (mish, as PyTorch's older exporter writes it).
     ``Identity``, ``Dropout`` and a ``Cast`` of the input are skipped, and skl2onnx's label
     head (its classes become the network's). A softmax output makes a classifier with
     categorical cross-entropy, a sigmoid one labelled with two classes binary cross-entropy,
