@@ -181,6 +181,14 @@ def test_ticks_train_bit_for_bit_as_one_fit_call():
     for _ in range(4):
         session.tick(epochs=1)
     session.tick(epochs=2)
+    net, history = _fit_as_the_session(session, epochs=6)
+    np.testing.assert_array_equal(session.net.parameters, net.parameters)
+    assert session.curves["val_loss"] == history["val_loss"]
+    assert session.epoch == 6
+
+
+def _fit_as_the_session(session, epochs):
+    """The spiral session's network trained by fit itself, for comparison."""
     s = session.settings
     X, y = datasets.load("spiral", n_samples=s.n_samples, noise=s.noise, n_classes=2, seed=3)
     X_train, X_test, y_train, y_test = datasets.train_test_split(
@@ -190,16 +198,14 @@ def test_ticks_train_bit_for_bit_as_one_fit_call():
     history = net.fit(
         X_train,
         y_train,
-        epochs=6,
+        epochs=epochs,
         batch_size=s.batch_size,
         optimizer="adam",
         lr=0.02,
         validation_data=(X_test, y_test),
         verbose=0,
     )
-    np.testing.assert_array_equal(session.net.parameters, net.parameters)
-    assert session.curves["val_loss"] == history["val_loss"]
-    assert session.epoch == 6
+    return net, history
 
 
 def test_a_tick_with_heavy_settings_stops_within_about_its_budget():
@@ -237,22 +243,7 @@ def test_an_epoch_split_over_ticks_trains_bit_for_bit_as_one_fit_epoch(monkeypat
     epochs = [session.tick()["epoch"] for _ in range(2 * batches)]
     assert epochs == [0] * (batches - 1) + [1] * batches + [2]
     assert session.epoch == 2
-    s = session.settings
-    X, y = datasets.load("spiral", n_samples=s.n_samples, noise=s.noise, n_classes=2, seed=3)
-    X_train, X_test, y_train, y_test = datasets.train_test_split(
-        X, y, test_size=s.test_fraction, seed=3
-    )
-    net = MLP([2, 8, 8, 2], ["tanh", "tanh"], "softmax", seed=3)
-    history = net.fit(
-        X_train,
-        y_train,
-        epochs=2,
-        batch_size=s.batch_size,
-        optimizer="adam",
-        lr=0.02,
-        validation_data=(X_test, y_test),
-        verbose=0,
-    )
+    net, history = _fit_as_the_session(session, epochs=2)
     np.testing.assert_array_equal(session.net.parameters, net.parameters)
     assert session.curves["val_loss"] == history["val_loss"]
     # The training loss of an epoch is the average over its batches, summed in another order.
