@@ -108,3 +108,27 @@ def test_layers_share_one_interface(rng):
     assert dense.backpropagate(grad).shape == (5, 3)
     assert drop.n_parameters == 0 and not drop.decay_mask().any()
     assert dense.decay_mask().sum() == 3 * 4
+
+
+@pytest.mark.parametrize("per_neuron", [True, False])
+def test_a_prelu_neuron_takes_one_sample_or_a_batch(per_neuron, rng):
+    # The neuron is one column of its layer: a scalar for one sample, (n,) for a batch, each
+    # from the layer's own numbers.
+    layer = Dense(2, 3, activations.get("prelu", per_neuron=per_neuron), rng=rng)
+    layer.activation_parameters[...] = [0.1, 0.2, 0.3] if per_neuron else [0.25]
+    X = rng.standard_normal((5, 2)).astype(np.float32) * 3
+    for j, neuron in enumerate(layer.neurons):
+        np.testing.assert_allclose(neuron(X), layer(X)[:, j], rtol=1e-6)  # a product each way
+        assert neuron(X).shape == (5,)
+        assert neuron(X[0]).shape == ()
+        np.testing.assert_allclose(neuron(X[0]), layer(X)[0, j], rtol=1e-6)
+    alone = Neuron([0.5, -0.25], 0.1, activations.get("prelu", per_neuron=True))
+    np.testing.assert_allclose(alone([[1.0, 2.0], [-1.0, 1.0]]), [0.1, -0.65 * 0.25])  # slope ¼
+
+
+def test_softmax_is_not_a_neurons_activation():
+    # Each softmax output depends on every z of its layer: one neuron alone would output 1.
+    with pytest.raises(ValueError, match="softmax depends on every neuron of its layer"):
+        Neuron([0.5, -0.25], 0.1, "softmax")
+    with pytest.raises(TypeError, match="neurons of a softmax layer are not independent"):
+        Dense(2, 3, "softmax").neurons  # noqa: B018

@@ -482,3 +482,14 @@ def test_evaluate_refuses_targets_that_are_not_prepared():
     for wrong in (-1, 2):
         with pytest.raises(ValueError, match=rf"labels 0\.\.1, got labels from {wrong} to"):
             classifier.evaluate(X, np.full(40, wrong))
+
+
+def test_trace_says_what_softmax_and_a_learned_slope_are_made_of():
+    net = MLP([2, 3, 3], activation="prelu", output="softmax", seed=0)
+    net.dense_layers[0].activation_parameters[...] = -0.5
+    text = str(net.trace(np.array([1.0, -2.0])))
+    assert "a = prelu(z; slope (-0.5)) = " in text
+    assert "a = exp(z) / Σ exp(z of this layer's 3 neurons) = " in text
+    trace = net.trace(np.array([1.0, -2.0]))
+    z = trace.layers[1].z
+    np.testing.assert_allclose(trace.output, np.exp(z) / np.exp(z).sum(), rtol=1e-6)

@@ -797,8 +797,9 @@ class ReLU(Activation):
             "not zero-centred",
             "Outputs are never negative, so the gradients of all weights into the next "
             "neuron tend to share one sign.",
-            "Usually harmless in practice; activation='elu' or 'leaky_relu' give negative "
-            "outputs too.",
+            "Usually harmless in practice; activation='elu' (or 'selu') saturates at a "
+            "negative value and keeps the mean output near zero ('leaky_relu' barely moves "
+            "it: its negative outputs are small).",
         ),
     )
 

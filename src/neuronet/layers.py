@@ -85,6 +85,12 @@ class Neuron:
         self._weights = w
         self._bias = b
         self.activation = _activations.get(activation)
+        if not self.activation.elementwise:
+            raise ValueError(
+                f"A neuron computes a = f(z) from its own z, but {self.activation.name} "
+                f"depends on every neuron of its layer (a single neuron's softmax is always "
+                f"1): use it in a Dense layer of two or more neurons."
+            )
         expected = self.activation.n_parameters(1)
         if activation_parameters is None:
             params = self.activation.initial_parameters(1, w.dtype)
@@ -132,7 +138,10 @@ class Neuron:
     def forward(self, x: ArrayLike) -> Array:
         """:math:`a = f(w \\cdot x + b)` for one sample or a batch."""
         z = self.pre_activation(x)
-        return self.activation.forward_with(z, self.activation_parameters)
+        # As the one column of a layer: an activation's parameters (PReLU's learned slope)
+        # belong to the last axis, which must be the neuron's, not the samples'.
+        a = self.activation.forward_with(z.reshape(-1, 1), self.activation_parameters)
+        return a.reshape(z.shape)
 
     __call__ = forward
 
@@ -359,6 +368,12 @@ class Dense(Layer):
     @property
     def neurons(self) -> list[Neuron]:
         """One :class:`Neuron` per output, each a view sharing memory with this layer."""
+        if not self.activation.elementwise:
+            raise TypeError(
+                f"The neurons of a {self.activation.name} layer are not independent equations "
+                f"z = w·x + b, a = f(z): each a depends on every z of the layer. Read the "
+                f"layer's weights and bias, or net.trace(x), instead."
+            )
         if self.norm is not None:
             raise TypeError(
                 f"The neurons of a layer with {type(self.norm).__name__} are not independent "

@@ -587,6 +587,7 @@ class MLP:
                     z[0],
                     a[0],
                     None if layer.norm is None else layer.norm.kind,
+                    layer.activation_parameters.copy(),
                 )
                 for i, (layer, x, (z, a)) in enumerate(
                     zip(self.dense_layers, inputs, outputs, strict=True), start=1
@@ -804,13 +805,24 @@ class LayerTrace:
     z: Array
     a: Array
     norm: str | None = None  # "batch" or "layer": normalised between z and f
+    #: The activation's learned parameters (PReLU's slopes: one, or one per neuron).
+    activation_parameters: Array | None = None
 
     def lines(self, max_terms: int = 4) -> list[str]:
         n_in, n_out = self.weights.shape
         head = f"Layer {self.index}: {n_in} → {n_out}, activation {self.activation.name}"
         out = [head]
         inner = "z" if self.norm is None else f"{self.norm}_norm(z)"
+        slopes = self.activation_parameters
         for j in range(n_out):
+            if not self.activation.elementwise:
+                # Not f of this neuron's z alone: say what it is made of.
+                f = f"exp({inner}) / Σ exp({inner} of this layer's {n_out} neurons)"
+            elif slopes is not None and slopes.size:
+                slope = slopes[j] if slopes.size == n_out else slopes[0]
+                f = f"{self.activation.name}({inner}; slope {_num(slope)})"
+            else:
+                f = f"{self.activation.name}({inner})"
             terms = [
                 f"{_num(self.weights[i, j])}·{_num(self.inputs[i])}"
                 for i in range(min(n_in, max_terms))
@@ -820,7 +832,7 @@ class LayerTrace:
             equation = " + ".join(terms) + f" + {_num(self.bias[j])}"
             out.append(
                 f"  neuron {j + 1}: z = {equation} = {_num(self.z[j])};"
-                f"  a = {self.activation.name}({inner}) = {_num(self.a[j])}"
+                f"  a = {f} = {_num(self.a[j])}"
             )
         return out
 
