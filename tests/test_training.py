@@ -3,7 +3,7 @@ import warnings
 import numpy as np
 import pytest
 
-from neuronet import MLP, Callback, DivergenceWarning, datasets, optimizers, training
+from neuronet import MLP, Callback, DivergenceWarning, activations, datasets, optimizers, training
 from neuronet.schedules import ReduceOnPlateau, StepDecay
 
 
@@ -586,3 +586,48 @@ def test_a_trained_network_keeps_no_training_data():
     finally:
         tracemalloc.stop()
     assert held < X.size * 4 / 2, f"{held / 1e6:.1f} MB still held"
+
+
+def test_a_second_fit_of_a_trained_network_is_not_a_runaway():
+    # The first fit ends near a loss of 0; a fresh Adam at the same rate jolts it to an
+    # ordinary loss of 0.01, which is 100 times "the loss at the start" but far below an
+    # uninformed guess's, the floor of that yardstick.
+    from conftest import require
+
+    sk_datasets = require("sklearn.datasets")
+    X, y = sk_datasets.load_breast_cancer(return_X_y=True)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    net = MLP([30, 64, 2], output="softmax", seed=0)
+    first = net.fit(X, y, epochs=200, lr=0.01, verbose=0)
+    assert first.history["loss"][-1] < 1e-3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DivergenceWarning)
+        second = net.fit(X, y, epochs=10, lr=0.01, verbose=0)
+    assert not second.diverged and second.epochs == 10
+
+
+def test_an_uninformed_guess_scores_the_entropy_or_the_variance():
+    from neuronet import losses
+
+    y = np.array([0, 0, 1, 2, 2, 2])
+    classifier = MLP([2, 4, 3], output="softmax")
+    p = np.bincount(y) / len(y)
+    assert classifier.head.constant_guess_loss(y) == pytest.approx(-(p * np.log(p)).sum())
+    values = np.array([[1.0], [2.0], [4.0], [9.0]], np.float32)
+    regressor = MLP([2, 4, 1])
+    half = 0.5  # neuronet's MSE is half the squared error
+    assert regressor.head.constant_guess_loss(values) == pytest.approx(
+        half * values.var(), rel=1e-6
+    )
+    weights = np.array([1.0, 1.0, 1.0, 3.0])
+    mean = np.average(values[:, 0], weights=weights)
+    expected = np.average((values[:, 0] - mean) ** 2, weights=weights)
+    assert regressor.head.constant_guess_loss(values, weights) == pytest.approx(
+        half * expected, rel=1e-6
+    )
+    flags = np.array([[0.0], [1.0], [1.0], [1.0]], np.float32)
+    binary = losses.Head(activations.get("sigmoid"), losses.get("binary_cross_entropy"), 1)
+    q = 0.75
+    assert binary.constant_guess_loss(flags) == pytest.approx(
+        -(q * np.log(q) + (1 - q) * np.log(1 - q)), rel=1e-5
+    )

@@ -705,6 +705,26 @@ class Head:
             return self.loss.fused(out, y, out=out, weight=weight)[0]
         return self.loss.value(out, y, weight)
 
+    def constant_guess_loss(
+        self, y: NDArray[Any], sample_weight: NDArray[Any] | None = None
+    ) -> float:
+        """The loss of an uninformed guess: one output for every sample, the targets' mean.
+
+        For prepared targets ``y``: a classifier guesses the class frequencies (its loss is
+        their entropy, at most :math:`\\log k`), a regressor the mean target (MSE: half the
+        targets' variance). Training uses it as a floor for the loss a run starts from.
+        """
+        weight = _normalised(sample_weight)
+        if y.ndim == 1:  # integer labels
+            counts = np.bincount(y, weights=weight, minlength=self.n_outputs)[: self.n_outputs]
+            total = counts.sum()
+            guess = np.broadcast_to(counts / (total if total > 0 else 1.0), (len(y), len(counts)))
+        else:
+            guess = np.broadcast_to(np.average(y, axis=0, weights=weight), y.shape)
+        dtype = y.dtype if y.dtype.kind == "f" else np.dtype(np.float64)
+        with np.errstate(all="ignore"):
+            return float(self.loss.value(np.array(guess, dtype=dtype), y, weight))
+
     def count_correct(self, out: Array, y: NDArray[Any]) -> int:
         """Correct answers of a classifier for ``out`` (logits when fused); 0 for regression."""
         if not self.is_classifier:

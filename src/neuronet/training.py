@@ -213,7 +213,7 @@ class TrainingState:
     best, wait, best_params
         Early stopping: the best monitored loss, the epochs since, that epoch's weights.
     initial_loss, rising
-        Divergence detection: the untrained network's loss, epochs of rising loss in a row.
+        Divergence detection: the loss at the start, epochs of rising loss in a row.
     """
 
     epochs: int
@@ -390,7 +390,7 @@ def fit(
     -----
     DivergenceWarning
         When the loss becomes NaN or infinite, or runs away (more than
-        ``RUNAWAY_FACTOR`` times the untrained network's loss, or rising for
+        ``RUNAWAY_FACTOR`` times the loss at the start, or rising for
         ``RUNAWAY_EPOCHS`` epochs in a row while above it). Training stops, the weights
         of the best epoch (NaN: the last finite epoch) are kept and ``history.diverged`` is
         True.
@@ -566,11 +566,12 @@ def _settings(
     }
 
 
-#: A loss above this many times the untrained network's loss has run away.
+#: A loss above this many times the loss at the start (the network's on its first samples,
+#: or an uninformed guess's if that is higher: a trained network starts near 0) has run away.
 RUNAWAY_FACTOR = 100.0
-#: The untrained network's loss is measured on at least this many samples.
+#: The loss at the start is measured on at least this many samples.
 BASELINE_SAMPLES = 32
-#: A loss above the untrained network's that rose this many epochs in a row has run away.
+#: A loss above the one at the start that rose this many epochs in a row has run away.
 RUNAWAY_EPOCHS = 5
 
 
@@ -1031,7 +1032,7 @@ class _Loop:
         for done, (xb, yb, wb) in enumerate(batches, start=1):
             loss, right = net.train_step(xb, yb, l2=self.l2, sample_weight=wb)
             if math.isnan(self.initial_loss):
-                self.initial_loss = loss
+                self._set_baseline(loss, [(yb, wb)])
             if not math.isfinite(loss):
                 return loss, correct, max(seen, 1), None
             opt.step(params, grads)
@@ -1045,6 +1046,24 @@ class _Loop:
             if self.ctrl_c.requested:
                 return total / weight_total, correct, seen, done
         return total / weight_total, correct, seen, None
+
+    def _set_baseline(
+        self, loss: float, targets: list[tuple[NDArray[Any], NDArray[Any] | None]]
+    ) -> None:
+        """The starting loss, but never below an uninformed guess's on the same targets.
+
+        A network trained before starts near 0 (a second fit, a loaded model): 100 times
+        that is an ordinary loss, not a runaway. A constant guess (the class frequencies,
+        the mean target) is what a network that learned nothing scores.
+        """
+        if not math.isfinite(loss):
+            self.initial_loss = loss
+            return
+        ys = [y for y, _ in targets]
+        weights = [w for _, w in targets if w is not None]
+        y = ys[0] if len(ys) == 1 else np.concatenate(ys)
+        w = np.concatenate(weights) if len(weights) == len(ys) else None
+        self.initial_loss = max(loss, self.net.head.constant_guess_loss(y, w))
 
     def _baseline(self, batches: Iterator[Batch]) -> Iterator[Batch]:
         """Set the starting loss over the first BASELINE_SAMPLES samples; return the batches.
@@ -1072,7 +1091,7 @@ class _Loop:
             share = float(len(xb) if wb is None else wb.sum())
             total, weight = total + loss * share, weight + share
         if weight > 0 and math.isfinite(total):  # else the first step's loss decides
-            self.initial_loss = total / weight
+            self._set_baseline(total / weight, [(yb, wb) for _, yb, wb in ahead])
         return itertools.chain(ahead, batches)
 
     def run(
@@ -1145,7 +1164,10 @@ class _Loop:
             loss, correct = evaluate(gradient=True)
             last[:] = [x.copy(), loss, correct]
             if math.isnan(self.initial_loss):
-                self.initial_loss = loss
+                if isinstance(data, FullBatchData):  # its targets are elsewhere
+                    self.initial_loss = loss
+                else:
+                    self._set_baseline(loss, [(y, weight)])
             return loss, net.gradients.astype(np.float64)
 
         def after_iteration(x: NDArray[np.float64]) -> bool:
@@ -1214,16 +1236,16 @@ class _Loop:
         if loss > RUNAWAY_FACTOR * self.initial_loss:
             self._diverged(
                 epoch,
-                f"the loss ran away to {loss:.4g}, over {RUNAWAY_FACTOR:g} times the untrained "
-                f"network's {self.initial_loss:.4g}",
+                f"the loss ran away to {loss:.4g}, over {RUNAWAY_FACTOR:g} times the loss at "
+                f"the start ({self.initial_loss:.4g})",
                 lr,
             )
             return True
         if self.rising >= RUNAWAY_EPOCHS and loss > self.initial_loss:
             self._diverged(
                 epoch,
-                f"the loss rose {self.rising} epochs in a row to {loss:.4g}, above the "
-                f"untrained network's {self.initial_loss:.4g}",
+                f"the loss rose {self.rising} epochs in a row to {loss:.4g}, above the loss "
+                f"at the start ({self.initial_loss:.4g})",
                 lr,
             )
             return True
