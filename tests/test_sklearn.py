@@ -264,10 +264,12 @@ def test_warm_start_builds_the_optimizer_from_the_current_parameters(iris):
     clf.set_params(learning_rate_init=0.5, solver="sgd")
     clf.fit(X, y)
     assert type(clf.optimizer_) is optimizers.SGD and clf.optimizer_.lr == 0.5
-    # The reference: the fitted network trained on by hand, with plain SGD at lr 0.5.
+    # The reference: the fitted network trained on by hand, with scikit-learn's SGD (Nesterov
+    # momentum 0.9) at lr 0.5.
     net = NeuronetClassifier((8,), max_iter=3, random_state=0).fit(X, y).model_
     assert np.array_equal(net.parameters, trained)
-    net.fit(X, y, epochs=3, batch_size=150, optimizer=optimizers.SGD(lr=0.5), l2=1e-4 / 150)
+    sgd = optimizers.SGD(lr=0.5, momentum=0.9, nesterov=True)
+    net.fit(X, y, epochs=3, batch_size=150, optimizer=sgd, l2=1e-4 / 150)
     assert np.array_equal(clf.model_.parameters, net.parameters)
 
 
@@ -626,3 +628,39 @@ def test_a_sparse_X_is_densified_a_batch_at_a_time(solver):
     else:
         assert fit_peak < 0.1 * dense_bytes, f"fit peak {fit_peak / 1e6:.1f} MB"
     assert predict_peak < 0.3 * dense_bytes, f"predict peak {predict_peak / 1e6:.1f} MB"
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_sgd_means_what_it_means_to_scikit_learn():
+    # scikit-learn's solver="sgd" has Nesterov momentum 0.9 by default; neuronet's "sgd" has
+    # none, so the estimators translate the name.
+    X, y = make_classification(n_samples=120, n_features=5, random_state=0)
+    sgd = NeuronetClassifier((8,), solver="sgd", max_iter=5, random_state=0).fit(X, y)
+    nesterov = NeuronetClassifier((8,), solver="nesterov", max_iter=5, random_state=0).fit(X, y)
+    config = sgd.optimizer_.get_config()
+    assert config["momentum"] == 0.9 and config["nesterov"] is True
+    assert config["lr"] == 0.001  # learning_rate_init
+    np.testing.assert_array_equal(sgd.model_.parameters, nesterov.model_.parameters)
+    plain = NeuronetClassifier((8,), solver=optimizers.SGD(0.001), max_iter=5, random_state=0)
+    assert plain.fit(X, y).optimizer_.get_config()["momentum"] == 0.0
+
+
+@pytest.mark.parametrize("activation", ["relu", "logistic"])
+def test_the_default_initialisation_is_scikit_learns(activation):
+    X, y = make_classification(n_samples=60, n_features=5, random_state=0)
+    ours = NeuronetClassifier((30,), activation=activation, max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours.fit(X, y)
+    first = ours.model_.dense_layers[0]
+    factor = 2.0 if activation == "logistic" else 6.0
+    bound = np.sqrt(factor / (5 + 30))
+    # One Adam step moves each weight by about the learning rate at most.
+    for values in (first.weights, first.bias):
+        assert np.abs(values).max() <= bound + 0.0011
+        assert np.abs(values).max() > 0.8 * bound  # biases drawn too, not zeros
+    he = NeuronetClassifier((30,), init="auto", max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        he.fit(X, y)
+    assert np.abs(he.model_.dense_layers[0].bias).max() <= 0.0011  # neuronet's: from 0

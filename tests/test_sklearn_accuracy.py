@@ -34,6 +34,9 @@ PARAMS = {
     "alpha": 1e-4,
     "max_iter": 60,
 }
+#: Both estimators' own defaults (Adam at 0.001, batch "auto", 200 iterations), which is what
+#: a user who swaps one for the other gets; a hidden layer of 32 keeps the test quick.
+DEFAULTS = {"hidden_layer_sizes": (32,)}
 SEEDS = (0, 1, 2)
 DATASETS = {  # name: (loader, is_classification)
     "iris": (datasets.load_iris, True),
@@ -46,24 +49,24 @@ DATASETS = {  # name: (loader, is_classification)
 TOLERANCE = 0.01
 
 
-def _models(classification: bool, seed: int) -> tuple[object, object]:
+def _models(classification: bool, seed: int, params: dict) -> tuple[object, object]:
     if classification:
         return (
-            make_pipeline(StandardScaler(), NeuronetClassifier(**PARAMS, random_state=seed)),
-            make_pipeline(StandardScaler(), MLPClassifier(**PARAMS, random_state=seed)),
+            make_pipeline(StandardScaler(), NeuronetClassifier(**params, random_state=seed)),
+            make_pipeline(StandardScaler(), MLPClassifier(**params, random_state=seed)),
         )
     return (
-        make_pipeline(StandardScaler(), NeuronetRegressor(**PARAMS, random_state=seed)),
+        make_pipeline(StandardScaler(), NeuronetRegressor(**params, random_state=seed)),
         make_pipeline(
             StandardScaler(),
             TransformedTargetRegressor(
-                MLPRegressor(**PARAMS, random_state=seed), transformer=StandardScaler()
+                MLPRegressor(**params, random_state=seed), transformer=StandardScaler()
             ),
         ),
     )
 
 
-def compare(name: str) -> tuple[float, float]:
+def compare(name: str, params: dict = PARAMS) -> tuple[float, float]:
     """Mean cross-validated score (accuracy or R²) of neuronet and of scikit-learn."""
     loader, classification = DATASETS[name]
     X, y = loader(return_X_y=True)
@@ -71,7 +74,7 @@ def compare(name: str) -> tuple[float, float]:
     for seed in SEEDS:
         split = StratifiedKFold if classification else KFold
         cv = split(5, shuffle=True, random_state=seed)
-        for key, model in zip(scores, _models(classification, seed), strict=True):
+        for key, model in zip(scores, _models(classification, seed, params), strict=True):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 scores[key].extend(cross_val_score(model, X, y, cv=cv))
@@ -95,6 +98,19 @@ def table() -> str:
 @pytest.mark.parametrize("name", list(DATASETS))
 def test_as_accurate_as_scikit_learn(name):
     ours, theirs = compare(name)
+    assert ours >= theirs - TOLERANCE, f"{name}: neuronet {ours:.4f}, scikit-learn {theirs:.4f}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["breast cancer", "diabetes"])
+def test_as_accurate_as_scikit_learn_with_both_defaults(name):
+    # Before the estimators drew their weights and biases as scikit-learn does, He's
+    # initialisation (twice as wide for ReLU) cost diabetes 0.08 of R² under these defaults.
+    # Measured with this code (3 seeds x 5 folds): wine 0.979 against 0.976, digits 0.976
+    # against 0.971, breast cancer and diabetes below; iris trails, 0.891 against 0.913: 200
+    # full-batch Adam steps at 0.001 leave it undertrained (mean final training loss over 30
+    # seeds 0.292 against 0.281), a gap left open.
+    ours, theirs = compare(name, DEFAULTS)
     assert ours >= theirs - TOLERANCE, f"{name}: neuronet {ours:.4f}, scikit-learn {theirs:.4f}"
 
 

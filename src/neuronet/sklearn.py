@@ -30,7 +30,9 @@ Examples
 >>> X, y = load_iris(return_X_y=True)
 >>> model = make_pipeline(
 ...     StandardScaler(),
-...     NeuronetClassifier((16,), activation="tanh", learning_rate_init=0.01, random_state=0),
+...     NeuronetClassifier(
+...         (16,), activation="tanh", learning_rate_init=0.01, max_iter=300, random_state=0
+...     ),
 ... )
 >>> model.fit(X, y).score(X, y) > 0.95
 True
@@ -220,6 +222,7 @@ class _NeuronetBase(BaseEstimator):
         norm: str | None = None,
         schedule: str | Any = None,
         dtype: str = "float32",
+        init: str = "sklearn",
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -242,6 +245,7 @@ class _NeuronetBase(BaseEstimator):
         self.norm = norm
         self.schedule = schedule
         self.dtype = dtype
+        self.init = init
 
     # -- checks ------------------------------------------------------------------------------
 
@@ -319,7 +323,10 @@ class _NeuronetBase(BaseEstimator):
             return opt
         if self._solver_is_lbfgs:
             return _optimizers.LBFGS(tol=self.tol)
-        return _optimizers.get(self.solver, lr=self.learning_rate_init)
+        # scikit-learn's "sgd" has Nesterov momentum 0.9 by default; neuronet's plain SGD
+        # under that name would be another optimizer (and far slower to converge).
+        name = "nesterov" if isinstance(self.solver, str) and _is_sgd(self.solver) else self.solver
+        return _optimizers.get(name, lr=self.learning_rate_init)
 
     def _batch_size(self, n_samples: int) -> int:
         if self.batch_size == "auto":
@@ -337,7 +344,8 @@ class _NeuronetBase(BaseEstimator):
         classes: list[Any] | None,
     ) -> MLP:
         act = self.activation if isinstance(self.activation, str) else list(self.activation)
-        return MLP(
+        like_sklearn = self.init == "sklearn"
+        net = MLP(
             [n_features, *self._hidden_sizes, n_outputs],
             act,
             self.output_activation if self.output_activation is not None else output,
@@ -347,7 +355,11 @@ class _NeuronetBase(BaseEstimator):
             classes=classes,
             dropout=self.dropout,
             norm=self.norm,
+            init="glorot_uniform" if like_sklearn else self.init,
         )
+        if like_sklearn:
+            _sklearn_initialisation(net, self.activation)
+        return net
 
     def _train(
         self,
@@ -632,6 +644,9 @@ _PARAMETERS_DOC = r"""
     solver : str or optimizer, default="adam"
         Any name of :func:`neuronet.optimizers.names` ("adam", "sgd", "momentum",
         "nesterov", "rmsprop", "adamw", "lbfgs") or an optimizer instance (copied at fit).
+        "sgd" means what it means to scikit-learn's MLPs: SGD with Nesterov momentum 0.9
+        (their defaults ``momentum=0.9, nesterovs_momentum=True``), the same as "nesterov";
+        plain SGD is ``neuronet.optimizers.SGD(lr)``.
     alpha : float, default=0.0001
         L2 penalty on the weights, as scikit-learn defines it: divided by the batch size,
         ``fit(l2=alpha / batch_size)`` (by the number of samples for L-BFGS).
@@ -676,7 +691,14 @@ _PARAMETERS_DOC = r"""
     schedule : str or Schedule, optional
         A learning-rate schedule of :mod:`neuronet.schedules`.
     dtype : {"float32", "float64"}, default="float32"
-        The network's floating-point type."""
+        The network's floating-point type.
+    init : str, default="sklearn"
+        How the weights start. "sklearn" draws the weights and the biases as scikit-learn's
+        MLPs do (uniform in :math:`\\pm\\sqrt{6/(n_{in}+n_{out})}`, 2 instead of 6 for a
+        logistic hidden activation), so that the two start alike; any name of
+        :mod:`neuronet.init` starts the biases at 0, and "auto" takes each activation's
+        recommended initialiser (He for the ReLU family), which suits deep networks better
+        than shallow ones."""
 
 _ATTRIBUTES_DOC = r"""
     model_ : MLP
@@ -768,6 +790,7 @@ class NeuronetClassifier(ClassifierMixin, _NeuronetBase):
         norm: str | None = None,
         schedule: str | Any = None,
         dtype: str = "float32",
+        init: str = "sklearn",
         class_weight: dict[Any, float] | str | None = None,
     ) -> None:
         super().__init__(
@@ -792,6 +815,7 @@ class NeuronetClassifier(ClassifierMixin, _NeuronetBase):
             norm=norm,
             schedule=schedule,
             dtype=dtype,
+            init=init,
         )
         self.class_weight = class_weight
 
@@ -1118,6 +1142,7 @@ class NeuronetRegressor(RegressorMixin, _NeuronetBase):
         norm: str | None = None,
         schedule: str | Any = None,
         dtype: str = "float32",
+        init: str = "sklearn",
         scale_target: bool = True,
     ) -> None:
         super().__init__(
@@ -1142,6 +1167,7 @@ class NeuronetRegressor(RegressorMixin, _NeuronetBase):
             norm=norm,
             schedule=schedule,
             dtype=dtype,
+            init=init,
         )
         self.scale_target = scale_target
 
@@ -1254,6 +1280,29 @@ class NeuronetRegressor(RegressorMixin, _NeuronetBase):
         )
         dtype = np.result_type(X.dtype, self.model_.dtype)
         return _in_chunks(lambda part: self._unscale(self.model_.forward(part), dtype), X)
+
+
+def _sklearn_initialisation(net: MLP, activation: Any) -> None:
+    """Weights and biases drawn as scikit-learn's MLPs draw them (``_init_coef``).
+
+    Uniform in :math:`\\pm\\sqrt{6 / (n_{in} + n_{out})}`, or :math:`\\pm\\sqrt{2 / (n_{in} +
+    n_{out})}` when the hidden activation is the logistic function, biases included (neuronet's
+    own initialisers start the biases at 0), from the network's seeded generator.
+    """
+    factor = 2.0 if activation in ("logistic", "sigmoid") else 6.0
+    for layer in net.dense_layers:
+        bound = math.sqrt(factor / (layer.n_in + layer.n_out))
+        layer.weights[...] = net.rng.uniform(-bound, bound, layer.weights.shape)
+        layer.bias[...] = net.rng.uniform(-bound, bound, layer.bias.shape)
+
+
+def _is_sgd(name: str) -> bool:
+    """Whether ``name`` is neuronet's plain "sgd" (its spellings: "SGD", " sgd " ...)."""
+    try:
+        found = _optimizers.get(name)
+    except ValueError:
+        return False
+    return type(found) is _optimizers.SGD and found.get_config() == _optimizers.SGD().get_config()
 
 
 def _is_lbfgs(solver: object) -> bool:
