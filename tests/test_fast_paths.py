@@ -546,3 +546,28 @@ def test_subclasses_do_not_inherit_their_parents_kernels(rng, kernels):
     expected = np.exp(z - z.max(axis=1, keepdims=True))
     expected /= expected.sum(axis=1, keepdims=True)
     np.testing.assert_allclose(net.forward(X), expected, rtol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_finiteness_check_of_large_data_makes_no_block_sized_copy(dtype, rng, kernels):
+    # fit checks a memmap block by block; a boolean isfinite or an abs() of a 65,536-row
+    # block would be megabytes each time (float64 data for a float32 network needs a range
+    # check too).
+    import tracemalloc
+
+    from neuronet._validation import _all_finite
+
+    X = rng.standard_normal((200_000, 32)).astype(dtype)
+    _all_finite(X[:10], np.dtype(np.float32))  # imports and compiled kernels, before measuring
+    tracemalloc.start()
+    try:
+        assert _all_finite(X, np.dtype(np.float32)) is True
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 65_536 * 32 // 4, f"{peak / 1e6:.1f} MB"  # a quarter of a boolean block
+    X[150_000, 3] = np.inf
+    assert _all_finite(X, np.dtype(np.float32)) is False
+    if dtype == np.float64:
+        X[150_000, 3] = 1e39  # finite, but not as float32
+        assert _all_finite(X, np.dtype(np.float32)) is False

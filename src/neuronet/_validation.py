@@ -171,9 +171,13 @@ def _all_finite(arr: NDArray[Any], dtype: np.dtype[Any] | None = None, rows: int
         return all_finite(arr)
 
     def ok(block: NDArray[Any]) -> bool:
-        if not np.isfinite(block).all():
+        # all_finite, max and min make no temporary the size of the block (isfinite and abs
+        # would: a boolean or a float copy of 65,536 rows).
+        if not all_finite(block):
             return False
-        return limit is None or float(np.abs(block).max(initial=0.0)) <= limit
+        if limit is None:
+            return True
+        return max(float(block.max(initial=0.0)), -float(block.min(initial=0.0))) <= limit
 
     if len(arr) <= rows:  # one block: the common case, and a single sample to predict
         return ok(arr)
