@@ -533,6 +533,8 @@ def _data(
             )
         X_arr, y_arr = net.prepare(cast(ArrayLike, X), y, infer_classes=True, copy=False)
         _check_scale(X_arr)
+        if not net.is_classifier:
+            _check_scale(y_arr, "y")
         weight = check_sample_weight(sample_weight, len(X_arr))
         rows, validation = _split_validation(net, X_arr, y_arr, validation_split, validation_data)
         net.head.check_training_targets(y_arr)
@@ -675,40 +677,56 @@ def _check_split_classes(net: MLP, y_train: NDArray[Any], y_val: NDArray[Any]) -
     )
 
 
-#: A feature whose mean or standard deviation exceeds this is far from unit scale.
-SCALE_LIMIT = 1e3
+#: A feature whose mean or standard deviation exceeds this is far from unit scale. Raw
+#: scikit-learn data sets such as breast cancer (a column of mean 881) and wine (proline,
+#: mean 747) are, and train to the majority class with SGD unscaled.
+SCALE_LIMIT = 500.0
+#: The same for a regression target, which the output layer must reach from unit-scale
+#: activations: the diabetes target (mean 152) leaves SGD predicting its mean.
+TARGET_SCALE_LIMIT = 100.0
 
 
-def _check_scale(X: NDArray[Any]) -> None:
-    """Warn, naming the columns, when features are far from unit scale.
+def _check_scale(X: NDArray[Any], name: str = "X") -> None:
+    """Warn, naming the columns, when features (or regression targets) are far from unit scale.
 
-    Weights start at the scale of 1/√n_inputs, so a feature in the millions saturates or
-    swamps every unit from the first step: SGD diverges, and Adam or L-BFGS quietly reach
-    probabilities of exactly 0 and 1 with a huge loss. Every row up to 4,096 (an evenly
+    Weights start at the scale of 1/√n_inputs, so a feature in the thousands saturates or
+    swamps every unit from the first step: SGD diverges or settles on one class, and Adam or
+    L-BFGS quietly reach probabilities of exactly 0 and 1 with a huge loss. A regression
+    target in the hundreds leaves SGD predicting its mean. Every row up to 4,096 (an evenly
     strided sample beyond) is enough to see it, and costs nothing next to an epoch.
     """
+    limit = TARGET_SCALE_LIMIT if name == "y" else SCALE_LIMIT
     step = max(1, len(X) // 4096)
     # |mean| and std never exceed max |x|: two reductions over the rows as they are (no copy)
     # usually settle it, at a tenth of the float64 statistics' cost (a few % of an epoch).
-    if X.size and max(abs(float(X[::step].max())), abs(float(X[::step].min()))) < SCALE_LIMIT:
+    if X.size and max(abs(float(X[::step].max())), abs(float(X[::step].min()))) < limit:
         return
-    sample = np.asarray(X[::step], dtype=np.float64)
-    # Each column divided by its largest |x| first: squares near 1e300 would overflow.
-    peak = np.abs(sample).max(axis=0)
+    sample = np.array(X[::step], dtype=np.float64).reshape(len(X[::step]), -1)  # a copy
+    # Each column divided by its largest |x| first, in place: squares near 1e300 overflow.
+    peak = np.maximum(sample.max(axis=0), -sample.min(axis=0))
     peak[peak == 0] = 1.0
-    unit = sample / peak
-    mean, std = unit.mean(axis=0) * peak, unit.std(axis=0) * peak
-    big = np.flatnonzero((np.abs(mean) > SCALE_LIMIT) | (std > SCALE_LIMIT))
+    sample /= peak
+    mean, std = sample.mean(axis=0) * peak, sample.std(axis=0) * peak
+    big = np.flatnonzero((np.abs(mean) > limit) | (std > limit))
     if big.size == 0:
         return
     j = int(big[np.argmax(np.maximum(np.abs(mean[big]), std[big]))])
     columns = ", ".join(map(str, big[:8].tolist())) + (" ..." if big.size > 8 else "")
+    if name == "y":
+        advice = (
+            "Networks fit unscaled targets poorly: standardise y first and undo it on the "
+            "predictions (scikit-learn's TransformedTargetRegressor does both; "
+            "NeuronetRegressor and `neuronet train` do it for you)."
+        )
+    else:
+        advice = (
+            "Networks learn poorly from unscaled features: standardise X first (subtract "
+            "each column's mean and divide by its standard deviation, as scikit-learn's "
+            "StandardScaler does; `neuronet train` does it for data files)."
+        )
     warn_user(
-        f"`X` has {big.size} column(s) far from unit scale (column(s) {columns}; column {j} "
-        f"has mean {mean[j]:.3g} and standard deviation {std[j]:.3g}). Networks learn poorly "
-        f"from unscaled features: standardise X first (subtract each column's mean and "
-        f"divide by its standard deviation, as scikit-learn's StandardScaler does; "
-        f"`neuronet train` does it for data files).",
+        f"`{name}` has {big.size} column(s) far from unit scale (column(s) {columns}; column "
+        f"{j} has mean {mean[j]:.3g} and standard deviation {std[j]:.3g}). {advice}",
         UserWarning,
     )
 
