@@ -941,3 +941,40 @@ def test_the_command_serves_the_page_until_ctrl_c(tmp_path):
         _, err = proc.communicate(timeout=30)
     assert f"neuronet playground: http://127.0.0.1:{port}/" in err
     assert "Traceback" not in err
+
+
+def test_a_new_optimizer_starts_a_new_epoch(monkeypatch):
+    # An epoch cut part-way by the tick budget, then L-BFGS: its first curve point is what
+    # fit measured, not averaged with the unfinished epoch's passes.
+    from neuronet.playground import sessions
+
+    monkeypatch.setattr(sessions, "TICK_BUDGET", 0.0)  # every tick: one batch
+    session = Session(Settings.from_dict(SPIRAL))
+    for _ in range(5):
+        session.tick()
+    assert session.epoch == 0 and session.partial
+    session.update({"optimizer": "lbfgs"})
+    assert session.partial == [] and session.order is None
+    recorded = {}
+    fit = session.net.fit
+
+    def spy(*args, **kwargs):
+        recorded["history"] = history = fit(*args, **kwargs)
+        return history
+
+    monkeypatch.setattr(session.net, "fit", spy)
+    session.tick()
+    assert session.curves["loss"] == recorded["history"]["loss"]
+    assert session.curves["accuracy"] == recorded["history"]["accuracy"]
+
+
+def test_changes_with_training_between_them_keep_their_marks(monkeypatch):
+    from neuronet.playground import sessions
+
+    monkeypatch.setattr(sessions, "TICK_BUDGET", 0.0)  # every tick: one batch, same epoch
+    session = Session(Settings.from_dict(SPIRAL))
+    session.update({"activations": ["relu", "tanh"]})
+    session.tick()
+    session.update({"activations": ["sigmoid", "tanh"]})
+    assert session.epoch == 0
+    assert [m["label"] for m in session.marks] == ["relu/tanh", "sigmoid/tanh"]

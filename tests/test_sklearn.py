@@ -665,3 +665,30 @@ def test_the_default_initialisation_is_scikit_learns(activation):
         warnings.simplefilter("ignore", ConvergenceWarning)
         he.fit(X, y)
     assert np.abs(he.model_.dense_layers[0].bias).max() <= 0.0011  # neuronet's: from 0
+
+
+@pytest.mark.parametrize("activation", ["Logistic", ["logistic", "sigmoid"]])
+def test_the_logistic_bound_follows_the_activation_not_its_spelling(activation):
+    X, y = make_classification(n_samples=60, n_features=5, random_state=0)
+    clf = NeuronetClassifier((30, 30), activation=activation, max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    bound = np.sqrt(2.0 / (5 + 30))  # scikit-learn's for logistic units
+    weights = clf.model_.dense_layers[0].weights
+    assert 0.9 * bound < np.abs(weights).max() <= bound + 0.0011
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_warm_start_accepts_naming_what_the_network_already_has(iris):
+    from neuronet import activations
+
+    X, y = iris
+    clf = NeuronetClassifier((5,), max_iter=2, warm_start=True, random_state=0).fit(X, y)
+    clf.set_params(output_activation="softmax", loss="categorical_cross_entropy").fit(X, y)
+    regressor = NeuronetRegressor((5,), max_iter=2, warm_start=True, random_state=0)
+    regressor.fit(X, X[:, 0]).set_params(output_activation="identity", loss="mse")
+    regressor.fit(X, X[:, 0])
+    # An activation given as an object builds the network too.
+    tanh = NeuronetClassifier((5,), activation=activations.get("tanh"), max_iter=2).fit(X, y)
+    assert [a.name for a in tanh.model_.hidden_activations] == ["tanh"]

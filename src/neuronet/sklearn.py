@@ -343,7 +343,11 @@ class _NeuronetBase(BaseEstimator):
         loss: str | None,
         classes: list[Any] | None,
     ) -> MLP:
-        act = self.activation if isinstance(self.activation, str) else list(self.activation)
+        act = (
+            self.activation
+            if isinstance(self.activation, str | _activations.Activation)
+            else list(self.activation)
+        )
         like_sklearn = self.init == "sklearn"
         net = MLP(
             [n_features, *self._hidden_sizes, n_outputs],
@@ -358,7 +362,7 @@ class _NeuronetBase(BaseEstimator):
             init="glorot_uniform" if like_sklearn else self.init,
         )
         if like_sklearn:
-            _sklearn_initialisation(net, self.activation)
+            _sklearn_initialisation(net)
         return net
 
     def _train(
@@ -515,11 +519,18 @@ class _NeuronetBase(BaseEstimator):
             if isinstance(act, str | _activations.Activation)
             else act
         )
+        # None means what the data called for, which is what the fitted network has: compare
+        # with that, so that naming it ("identity" for a regressor) is no change.
+        fitted = getattr(self, "model_", None)
+        output, loss = self.output_activation, self.loss
+        if fitted is not None:
+            output = fitted.output_activation if output is None else output
+            loss = fitted.loss if loss is None else loss
         keys: dict[str, Any] = {
             "hidden_layer_sizes": tuple(self._hidden_sizes),
             "activation": tuple(key(a, _activations.get) for a in acts),
-            "output_activation": key(self.output_activation, _activations.get),
-            "loss": key(self.loss, _losses.get),
+            "output_activation": key(output, _activations.get),
+            "loss": key(loss, _losses.get),
             "dtype": np.dtype(self.dtype).name,
             "norm": self.norm,
             "dropout": float(self.dropout),
@@ -1282,14 +1293,15 @@ class NeuronetRegressor(RegressorMixin, _NeuronetBase):
         return _in_chunks(lambda part: self._unscale(self.model_.forward(part), dtype), X)
 
 
-def _sklearn_initialisation(net: MLP, activation: Any) -> None:
+def _sklearn_initialisation(net: MLP) -> None:
     """Weights and biases drawn as scikit-learn's MLPs draw them (``_init_coef``).
 
     Uniform in :math:`\\pm\\sqrt{6 / (n_{in} + n_{out})}`, or :math:`\\pm\\sqrt{2 / (n_{in} +
     n_{out})}` when the hidden activation is the logistic function, biases included (neuronet's
     own initialisers start the biases at 0), from the network's seeded generator.
     """
-    factor = 2.0 if activation in ("logistic", "sigmoid") else 6.0
+    hidden = net.hidden_activations
+    factor = 2.0 if hidden and all(act.name == "sigmoid" for act in hidden) else 6.0
     for layer in net.dense_layers:
         bound = math.sqrt(factor / (layer.n_in + layer.n_out))
         layer.weights[...] = net.rng.uniform(-bound, bound, layer.weights.shape)

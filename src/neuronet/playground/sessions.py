@@ -618,6 +618,10 @@ class Session:
                     self._mark(label)
                 elif new.optimizer != old.optimizer:
                     self.optimizer = optimizers.get(new.optimizer, lr=new.lr)
+                    # A new optimizer starts a new epoch: the passes of the unfinished one
+                    # must not be averaged into the new optimizer's first (L-BFGS trains
+                    # whole epochs and would never finish it).
+                    self.order, self.partial, self.done = None, [], 0
                 elif new.lr != old.lr and isinstance(self.optimizer, optimizers.Optimizer):
                     self.optimizer.lr = new.lr  # the moments and step count stay (L-BFGS has none)
             except BaseException:
@@ -626,10 +630,13 @@ class Session:
             return new.to_dict()
 
     def _mark(self, label: str) -> None:
-        """Mark a change on the curves: one per epoch (the latest), the newest CURVE_KEEP."""
-        if self.marks and self.marks[-1]["epoch"] == self.epoch:
+        """Mark a change on the curves: the latest of changes with no training between them,
+        the newest CURVE_KEEP."""
+        where = (self.epoch, self.done)
+        if self.marks and getattr(self, "_marked_at", None) == where:
             self.marks.pop()  # toggled again before any training: only the last change shows
         self.marks.append({"epoch": self.epoch, "label": label})
+        self._marked_at = where
         if len(self.marks) > CURVE_KEEP:
             del self.marks[: len(self.marks) - CURVE_KEEP]
 
