@@ -528,3 +528,26 @@ def test_started_lr_is_the_rate_the_checkpointed_run_began_with(tmp_path):
     plain = tmp_path / "plain.safetensors"
     net.save(plain)
     assert checkpoints.started_lr(plain) is None
+
+
+def test_existing_paths_as_checkpoint_writes_them(tmp_path):
+    # Escaped braces are written as one; a path without a field is written as it is; a
+    # metric stands for a number only; each file is listed once; {loss!r} is a field too.
+    for name in ("m{1}.ckpt", "best-0.500.ckpt", "model-best.ckpt", "r-0.25.ckpt"):
+        (tmp_path / name).write_bytes(b"")
+    assert checkpoints.existing_paths(tmp_path / "m{{1}}.ckpt", range(1, 3)) == [
+        tmp_path / "m{1}.ckpt"
+    ]
+    checkpoints.check_path(tmp_path / "n}.ckpt", ["loss"])  # no field: written as it is
+    assert checkpoints.existing_paths(tmp_path / "n}.ckpt", range(1, 3)) == []
+    best = tmp_path / "best-{val_loss:.3f}.ckpt"
+    assert checkpoints.existing_paths(best, range(1, 4), ["val_loss"]) == [
+        tmp_path / "best-0.500.ckpt"
+    ]
+    model = tmp_path / "model-{val_loss:.3f}.ckpt"
+    assert checkpoints.existing_paths(model, range(1, 4), ["val_loss"]) == []
+    assert checkpoints.existing_paths(tmp_path / "r-{loss!r}.ckpt", range(1, 3), ["loss"]) == [
+        tmp_path / "r-0.25.ckpt"
+    ]
+    many = checkpoints.existing_paths(tmp_path / "run-{epoch}.ckpt", range(1, 100_001))
+    assert many == []  # one pass over the folder, not one per epoch

@@ -439,3 +439,34 @@ def test_values_too_large_for_the_network_are_one_line_naming_the_row(tmp_path, 
     assert result.exit_code == EXIT_FAILURE
     assert "Warning" not in result.stderr and result.stderr.count("\n") == 1, result.stderr
     assert re.search(message, result.stderr), result.stderr
+
+
+@pytest.mark.parametrize(
+    ("train_codes", "predict_codes"),
+    [
+        (["02134", "02135", "10001"], ["02134", "02135", "10001"]),
+        (["1.0", "2.0", "3.0"], ["1.0", "2.0", "3.0"]),
+        (["1", "2", "3"], ["1.0", "2.0", "3.0"]),
+    ],
+    ids=["leading zeros", "floats", "ints then floats"],
+)
+def test_number_codes_of_a_categorical_column_match_however_they_read(
+    train_codes, predict_codes, tmp_path
+):
+    # Training reads numbers as numbers (the categories "2134", "1"...); prediction reads a
+    # categorical column as text ("02134", "1.0"): a code that is the same number matches.
+    pd = require("pandas")
+    rng = np.random.default_rng(0)
+    picks = rng.integers(0, 3, 300)
+    labels = [["a", "b", "c"][i] for i in picks]
+    frame = pd.DataFrame({"zip": [train_codes[i] for i in picks], "y": labels})
+    (tmp_path / "train.csv").write_text(frame.to_csv(index=False))
+    model = tmp_path / "m.safetensors"
+    args = ["train", str(tmp_path / "train.csv"), "--target", "y", "--categorical", "zip"]
+    args += ["--epochs", "60", "--out", str(model), "--quiet"]
+    result = runner.invoke(app, args, env=WIDE)
+    assert result.exit_code == EXIT_OK, result.output
+    (tmp_path / "new.csv").write_text("zip\n" + "\n".join(predict_codes) + "\n")
+    result = invoke(model, tmp_path / "new.csv")
+    assert result.exit_code == EXIT_OK, result.output
+    assert result.stdout.split() == ["prediction", "a", "b", "c"]

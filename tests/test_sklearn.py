@@ -278,8 +278,6 @@ def test_warm_start_builds_the_optimizer_from_the_current_parameters(iris):
     [
         ({"hidden_layer_sizes": (7, 4)}, r"hidden_layer_sizes=\(5,\)", r"\(7, 4\)"),
         ({"activation": "tanh"}, "activation='relu'", "'tanh'"),
-        ({"output_activation": "softmax"}, "output_activation=None", "'softmax'"),
-        ({"loss": "categorical_cross_entropy"}, "loss=None", "'categorical_cross_entropy'"),
         ({"dtype": "float64"}, "dtype='float32'", "'float64'"),
         ({"norm": "layer"}, "norm=None", "'layer'"),
         ({"dropout": 0.3}, "dropout=0.0", "0.3"),
@@ -692,3 +690,17 @@ def test_warm_start_accepts_naming_what_the_network_already_has(iris):
     # An activation given as an object builds the network too.
     tanh = NeuronetClassifier((5,), activation=activations.get("tanh"), max_iter=2).fit(X, y)
     assert [a.name for a in tanh.model_.hidden_activations] == ["tanh"]
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [({"output_activation": "tanh"}, "output_activation"), ({"loss": "mae"}, "loss")],
+)
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_warm_start_refuses_another_output_or_loss(params, name, iris):
+    X, _ = iris
+    reg = NeuronetRegressor((5,), max_iter=2, warm_start=True, random_state=0).fit(X, X[:, 0])
+    reg.set_params(**params)
+    with pytest.raises(ValueError, match=rf"`{name}` is .* but the fitted network was built"):
+        reg.fit(X, X[:, 0])
+    reg.set_params(warm_start=False).fit(X, X[:, 0])  # a new network takes them

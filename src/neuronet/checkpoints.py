@@ -248,6 +248,8 @@ def check_path(path: str | os.PathLike[str], metrics: Iterable[str]) -> None:
     ValueError: 'run-{foo}.safetensors' names the field 'foo', which this run does not have; ...
     """
     text = os.fspath(path)
+    if "{" not in text:
+        return  # written as it is (Checkpoint formats only a path with a field)
     metrics = list(metrics)
     known = ", ".join(["epoch", *metrics])
     try:
@@ -274,11 +276,24 @@ def check_path(path: str | os.PathLike[str], metrics: Iterable[str]) -> None:
             ) from None
 
 
-class _Any:
-    """Formats as a marker whatever the format: a metric's value not known yet."""
+class _Marker:
+    """Formats as its marker whatever the format or conversion: a value not known yet."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
 
     def __format__(self, spec: str) -> str:
-        return "\0"
+        return self.marker
+
+    def __repr__(self) -> str:  # {loss!r} and {loss!s} too
+        return self.marker
+
+    __str__ = __repr__
+
+
+_EPOCH, _METRIC = "\x01", "\x00"
+#: What a metric's field can become: a number as ``format`` writes one.
+_NUMBER = r"[-+0-9.,_eE%]+|[-+]?(?:inf|nan)"
 
 
 def existing_paths(
@@ -287,41 +302,56 @@ def existing_paths(
     """The files that exist among those ``path`` would be filled to for ``epochs``.
 
     ``epochs`` are counted from 1, as :class:`Checkpoint` fills ``{epoch}``. A field of a
-    metric (``{val_loss:.3f}``) stands for any text, since its value is not known before
-    the epoch. ``path`` is assumed valid (:func:`check_path`).
+    metric (``{val_loss:.3f}``) stands for any number, since its value is not known before
+    the epoch. ``path`` is assumed valid (:func:`check_path`). Each folder is listed once
+    and each file in it matched once, however many epochs.
 
     Examples
     --------
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
     >>> _ = (folder / "run-002-0.41.ckpt").write_bytes(b"")
+    >>> _ = (folder / "run-002-best.ckpt").write_bytes(b"")  # no number: not this run's
     >>> template = folder / "run-{epoch:03d}-{loss:.2f}.ckpt"
     >>> [p.name for p in existing_paths(template, range(1, 4), ["loss"])]
     ['run-002-0.41.ckpt']
     """
     text = os.fspath(path)
-    if not _fields(text):
+    if "{" not in text:  # written as it is
         return [Path(text)] if Path(text).exists() else []
     metrics = list(metrics)
-    folders: dict[Path, set[str]] = {}
-    found: list[Path] = []
-    for epoch in epochs:
-        filled = Path(text.format(epoch=epoch, **dict.fromkeys(metrics, _Any())))
-        folder = filled.parent
-        if folder not in folders:
-            try:
-                folders[folder] = set(os.listdir(folder)) if folder.is_dir() else set()
-            except OSError:
-                folders[folder] = set()
-        names = folders[folder]
-        if not names:
-            continue
-        if "\0" not in filled.name:
-            if filled.name in names:
-                found.append(filled)
-            continue
-        pattern = re.compile(".*".join(map(re.escape, filled.name.split("\0"))), re.DOTALL)
-        found.extend(folder / name for name in sorted(names) if pattern.fullmatch(name))
+    wanted = set(epochs)
+    filled = Path(text.format(epoch=_Marker(_EPOCH), **{m: _Marker(_METRIC) for m in metrics}))
+    if _EPOCH in str(filled.parent) or _METRIC in str(filled.parent):
+        # A field in a folder's name: fill the epochs one by one.
+        found: dict[Path, None] = {}
+        for epoch in sorted(wanted):
+            one = Path(text.format(epoch=epoch, **{m: _Marker(_METRIC) for m in metrics}))
+            for match in _matches(one.parent, one.name, wanted):
+                found[match] = None
+        return list(found)
+    return _matches(filled.parent, filled.name, wanted)
+
+
+def _matches(folder: Path, name: str, epochs: set[int]) -> list[Path]:
+    """The files of ``folder`` whose names fit ``name`` (with its markers) for ``epochs``."""
+    try:
+        names = sorted(os.listdir(folder)) if folder.is_dir() else []
+    except OSError:
+        names = []
+    if _EPOCH not in name and _METRIC not in name:
+        return [folder / name] if name in names else []
+    parts = re.split(f"([{_EPOCH}{_METRIC}])", name)
+    regex = "".join(
+        "([0-9]+)" if part == _EPOCH else f"(?:{_NUMBER})" if part == _METRIC else re.escape(part)
+        for part in parts
+    )
+    pattern = re.compile(regex, re.DOTALL)
+    found = []
+    for candidate in names:
+        match = pattern.fullmatch(candidate)
+        if match and all(int(group) in epochs for group in match.groups()):
+            found.append(folder / candidate)
     return found
 
 

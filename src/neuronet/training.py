@@ -66,11 +66,15 @@ class DivergenceWarning(RuntimeWarning):
 class Callback:
     """Hooks into training; override the methods you need.
 
-    ``on_epoch_end`` may return ``True`` to stop training after that epoch. A plain function
-    ``f(epoch, logs)`` passed in ``callbacks`` is used as ``on_epoch_end``. While :func:`fit`
-    runs, :meth:`training_state` returns a snapshot of the run (what a
-    :class:`~neuronet.checkpoints.Checkpoint` saves).
+    ``on_epoch_end`` may return ``True`` to stop training after that epoch; the History's
+    ``stop_reason`` is then the callback's :attr:`stop_reason` if it set one, else "stopped
+    by callback" and its class name. A plain function ``f(epoch, logs)`` passed in
+    ``callbacks`` is used as ``on_epoch_end``. While :func:`fit` runs, :meth:`training_state`
+    returns a snapshot of the run (what a :class:`~neuronet.checkpoints.Checkpoint` saves).
     """
+
+    #: Why this callback stopped training, in words, for ``History.stop_reason``.
+    stop_reason: str | None = None
 
     # Set by fit() for the length of the run: the loop's snapshot method.
     _snapshot: Callable[[], TrainingState] | None = None
@@ -107,6 +111,8 @@ class Callback:
 class _FunctionCallback(Callback):
     def __init__(self, function: Callable[[int, dict[str, float]], bool | None]) -> None:
         self.function = function
+        name = getattr(function, "__qualname__", type(function).__name__)
+        self.stop_reason = f"stopped by callback {name}"
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool | None:
         return self.function(epoch, logs)
@@ -1290,7 +1296,9 @@ class _Loop:
                 stop = True
         for cb in self.hooks:
             if cb.on_epoch_end(epoch, dict(logs)):
-                self.history.stop_reason = f"stopped by callback {type(cb).__name__}"
+                self.history.stop_reason = (
+                    cb.stop_reason or f"stopped by callback {type(cb).__name__}"
+                )
                 stop = True
         return stop
 

@@ -150,15 +150,16 @@ def _value_received(err: Exception, args: list[str], message: str) -> str:
     opts = [opt for opt in getattr(param, "opts", []) if opt.startswith("-")]
     if type(err).__name__ != "BadParameter" or not opts or "got " in message:
         return ""
+    received = None  # the last occurrence: the one click keeps, and refused
     for i, arg in enumerate(args):
         if arg == "--":
             break
         for opt in opts:
             if arg == opt and i + 1 < len(args):
-                return f", got {args[i + 1]!r}."
-            if opt.startswith("--") and arg.startswith(opt + "="):
-                return f", got {arg[len(opt) + 1 :]!r}."
-    return ""
+                received = args[i + 1]
+            elif opt.startswith("--") and arg.startswith(opt + "="):
+                received = arg[len(opt) + 1 :]
+    return "" if received is None else f", got {received!r}."
 
 
 def main(args: list[str] | None = None) -> None:

@@ -75,6 +75,7 @@ import io
 import json
 import math
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -723,6 +724,35 @@ def _keys(pd: Any, column: Any) -> Any:
     return keys.where(~missing, None)
 
 
+def _match(pd: Any, categories: Sequence[str], keys: Any) -> NDArray[np.intp]:
+    """Each key's index among ``categories`` (-1 for none): by its text, else by its number.
+
+    A file read as text keeps "02134", "007" or "1.0" as written, where the training file's
+    numbers became the categories "2134", "7" and "1" (or the other way round). A key that
+    matches no category's text but reads as the same number as exactly one category is
+    that category, as pandas' parsing of both files as numbers would have made it.
+    """
+    index = pd.Index(list(categories))
+    codes = np.asarray(index.get_indexer(keys), dtype=np.intp)
+    unmatched = np.flatnonzero(codes < 0)
+    if unmatched.size == 0:
+        return codes
+    values = pd.to_numeric(pd.Series(list(categories), dtype=object), errors="coerce")
+    by_number: dict[float, int] = {}
+    for i, value in enumerate(values.tolist()):
+        if value == value:  # a number (NaN is not)
+            by_number[value] = -1 if value in by_number else i  # -1: ambiguous
+    if not by_number:
+        return codes
+    wanted = pd.to_numeric(
+        pd.Series(np.asarray(keys, dtype=object)[unmatched], dtype=object), errors="coerce"
+    )
+    for at, value in zip(unmatched.tolist(), wanted.tolist(), strict=True):
+        if value == value:
+            codes[at] = by_number.get(value, -1)
+    return codes
+
+
 def _is_text_of_numbers(pd: Any, column: Any) -> bool:
     """Whether more than half the present values of a text column are numbers."""
     present = column.dropna()
@@ -1010,7 +1040,7 @@ class Preprocessor:
                             )
                         )
                     keys = keys.where(~missing, spec.fill)
-                codes = pd.Index(spec.categories).get_indexer(keys)
+                codes = _match(pd, spec.categories, keys)
                 block[...] = 0.0
                 # A category not seen in training (code -1) stays a row of zeros.
                 seen = codes >= 0
@@ -1069,7 +1099,7 @@ class Preprocessor:
         if self.classes is None:
             return _numbers(pd, y, name, source, first_row)
         keys = _keys(pd, y)
-        codes = np.asarray(pd.Index(list(self._class_index)).get_indexer(keys), dtype=np.intp)
+        codes = _match(pd, [str(c) for c in self._class_index], keys)
         unknown = codes < 0
         if unknown.any():
             at = int(np.argmax(unknown))
@@ -1389,7 +1419,9 @@ def separator_hint(source: str, columns: Sequence[str]) -> str:
     if len(columns) != 1:
         return ""
     name = str(columns[0])
-    tsv = Path(source.split(" (")[0]).suffix.lower() == ".tsv"
+    # The file's suffix, wherever it is in `source` ("data (1).tsv", "x.tsv (rows 1-9)").
+    suffixes = re.findall(r"\.(csv|tsv)(?![a-z0-9])", source.lower())
+    tsv = bool(suffixes) and suffixes[-1] == "tsv"
     for separator, word in ((";", "semicolons"), ("\t", "tabs"), (",", "commas"), ("|", "bars")):
         # The file's own separator cannot be in a lone column's name (save quoted).
         if separator not in name or separator == ("\t" if tsv else ","):

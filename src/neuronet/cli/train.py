@@ -661,8 +661,8 @@ def train(
     _save(net, out, _sections(job, history, metrics, options))
     if saver is not None and saver.error is not None:
         fail(
-            f"{saver.error.strerror or saver.error}; training stopped after epoch "
-            f"{history.epochs}, and the model trained so far was saved to {str(out)!r}."
+            f"{str(saver.error.strerror or saver.error).rstrip('.')}; training stopped after "
+            f"epoch {history.epochs}, and the model trained so far was saved to {str(out)!r}."
         )
 
     if json_output:
@@ -1049,6 +1049,7 @@ class _Checkpoint(checkpoints.Checkpoint):
             return super().on_epoch_end(epoch, logs)
         except OSError as err:
             self.error = err
+            self.stop_reason = f"could not write a checkpoint: {err.strerror or err}"
             return True
 
 
