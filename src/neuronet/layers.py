@@ -480,10 +480,7 @@ class Dense(Layer):
                 return z if kernel(z, self.bias) else self._reference(x, check)
         if check is not None and not all_finite(z):
             return self._reference(x, check)
-        z += self.bias
-        if self.norm is not None:
-            z = self.norm.propagate(z)
-        return self.activation.forward_into(z, self.activation_parameters)
+        return self._activate(z)
 
     def _reference(self, x: Array, check: str | None) -> Array:
         """:meth:`infer` the plain NumPy way, with NumPy's warnings, once something was not finite.
@@ -496,6 +493,10 @@ class Dense(Layer):
         else:
             with np.errstate(over="ignore", invalid="ignore"):
                 z = x @ self.weights  # its warnings were given the first time
+        return self._activate(z)
+
+    def _activate(self, z: Array) -> Array:
+        """:math:`f(z + b)` for prediction, in place in the product ``z`` (NumPy's passes)."""
         z += self.bias
         if self.norm is not None:
             z = self.norm.propagate(z)

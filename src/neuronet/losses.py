@@ -37,6 +37,7 @@ Examples
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -559,9 +560,7 @@ class Head:
                 f"`classes` must have one label per class ({self.n_classes}), got {len(labels)}."
             )
         try:
-            seen: dict[Any, int] = {}
-            for label in labels:
-                seen[label] = seen.get(label, 0) + 1
+            seen = Counter(labels)
         except TypeError:
             raise TypeError(
                 f"`classes` must hold hashable labels (numbers, strings, booleans), got "

@@ -707,7 +707,7 @@ def _check_scale(X: NDArray[Any], name: str = "X") -> None:
     # usually settle it, at a tenth of the float64 statistics' cost (a few % of an epoch).
     if X.size and max(abs(float(X[::step].max())), abs(float(X[::step].min()))) < limit:
         return
-    sample = np.array(X[::step], dtype=np.float64).reshape(len(X[::step]), -1)  # a copy
+    sample = np.array(X[::step], dtype=np.float64)  # a copy, divided in place below
     # Each column divided by its largest |x| first, in place: squares near 1e300 overflow.
     peak = np.maximum(sample.max(axis=0), -sample.min(axis=0))
     peak[peak == 0] = 1.0
